@@ -1,0 +1,3 @@
+"""eventlog_api."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""eventlog_dashboard."""
+
+__all__: list[str] = []

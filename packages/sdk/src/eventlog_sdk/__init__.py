@@ -1,0 +1,3 @@
+"""eventlog_sdk."""
+
+__all__: list[str] = []

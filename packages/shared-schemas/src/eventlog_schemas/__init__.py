@@ -1,0 +1,3 @@
+"""eventlog_schemas."""
+
+__all__: list[str] = []
