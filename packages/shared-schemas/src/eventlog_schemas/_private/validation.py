@@ -1,0 +1,51 @@
+"""Turning msgspec validation errors into the contract's ``details`` list."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+import msgspec
+
+from .ids import PARENT_SPAN_ID_PATTERN, SPAN_ID_PATTERN, TRACE_ID_PATTERN
+from .system import ErrorDetail
+
+# Regex messages read badly to people; say what the pattern means instead.
+_PATTERN_MEANINGS: Final = {
+    TRACE_ID_PATTERN: "Expected a W3C trace id: 32 lowercase hex characters, not all zeros",
+    SPAN_ID_PATTERN: "Expected a W3C span id: 16 lowercase hex characters, not all zeros",
+    PARENT_SPAN_ID_PATTERN: "Expected a W3C span id: 16 lowercase hex characters",
+}
+
+_AT: Final = " - at `"
+_SEGMENT: Final = re.compile(r"\.([^.\[]+)|\[(\d+|\.\.\.)\]")
+
+
+def json_path_to_dotted(path: str) -> str:
+    """``$.events[3].traceId`` → ``events.3.traceId`` (``$`` alone → ``""``)."""
+    if not path.startswith("$"):
+        return path
+    parts = [name or index for name, index in _SEGMENT.findall(path[1:])]
+    return ".".join(parts)
+
+
+def validation_details(
+    error: msgspec.ValidationError | msgspec.DecodeError, *, prefix: str = ""
+) -> list[ErrorDetail]:
+    """The ``details`` entries for one msgspec error.
+
+    ``prefix`` is prepended to the field path, for errors raised while decoding a part
+    of a larger body (``events.3`` for the fourth entry of a batch).
+    """
+    text = str(error)
+    message, _, tail = text.partition(_AT)
+    field = json_path_to_dotted(tail.rstrip("`")) if tail else ""
+    for pattern, meaning in _PATTERN_MEANINGS.items():
+        if message.endswith(f"matching regex '{pattern}'"):
+            message = meaning
+    if "Object missing required field" in message:
+        missing = message.rsplit("`", 2)[-2]
+        field = f"{field}.{missing}" if field else missing
+    if prefix:
+        field = f"{prefix}.{field}" if field else prefix
+    return [ErrorDetail(field=field, message=message)]
