@@ -56,6 +56,17 @@ from ._private.reads import (
     TraceListResponse,
     TraceSummary,
 )
+from ._private.stats import (
+    DEFAULT_CHART_WINDOW_DAYS,
+    MAX_CHART_BUCKETS,
+    ChartPoint,
+    ProcessStats,
+    ProcessStatsResponse,
+    SlaCompliance,
+    SlaComplianceResponse,
+    TimeBucket,
+    TimeSeriesResponse,
+)
 from ._private.system import (
     ClearRequest,
     ErrorDetail,
@@ -73,8 +84,10 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "DEFAULT_CHART_WINDOW_DAYS",
     "DEFAULT_MAX_BODY_BYTES",
     "LOOKUP_MAX_WINDOW_DAYS",
+    "MAX_CHART_BUCKETS",
     "NO_PARENT_SPAN_ID",
     "SEARCH_PAGE",
     "STANDARD_PAGE",
@@ -88,6 +101,7 @@ __all__ = [
     "BatchRequest",
     "BatchResponse",
     "BatchSummaryResponse",
+    "ChartPoint",
     "ClearRequest",
     "CorrelationEventsResponse",
     "CorrelationLink",
@@ -109,10 +123,16 @@ __all__ = [
     "PageSize",
     "ProcessDefinition",
     "ProcessListResponse",
+    "ProcessStats",
+    "ProcessStatsResponse",
     "ReadinessResponse",
+    "SlaCompliance",
+    "SlaComplianceResponse",
     "StatusCounts",
     "TextSearchRequest",
     "TextSearchResponse",
+    "TimeBucket",
+    "TimeSeriesResponse",
     "TraceEventsResponse",
     "TraceListResponse",
     "TraceParent",
