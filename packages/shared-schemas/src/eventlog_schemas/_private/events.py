@@ -2,28 +2,62 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from datetime import UTC
+from typing import Annotated, Final
 
 import msgspec
 
 from .base import AwareDatetime, JsonObject, NonNegativeInt, UtcTimestamp, WireRequest
 from .enums import EventStatus, EventType, HttpMethod
-from .ids import NO_PARENT_SPAN_ID, PARENT_SPAN_ID_PATTERN, SPAN_ID_PATTERN, TRACE_ID_PATTERN
+from .ids import (
+    NO_PARENT_SPAN_ID,
+    NO_TRACE_ID,
+    PARENT_SPAN_ID_PATTERN,
+    PARENT_SPAN_ID_RULE,
+    SPAN_ID_PATTERN,
+    SPAN_ID_RULE,
+    TRACE_ID_PATTERN,
+    TRACE_ID_RULE,
+    is_span_id,
+    is_trace_id,
+)
 from .timestamps import to_utc_millis
+from .validation import field_error
 
+# msgspec checks the ids' lengths in C; their alphabet is checked in __post_init__ in one
+# pass over all ids of the event, because a msgspec `pattern` costs one Python regex call
+# per id and decoding with validation has to beat json.loads (bench/schemas.py).
+# The patterns stay in msgspec's JSON schema; the description says the rule everywhere.
 TraceId = Annotated[
-    str, msgspec.Meta(pattern=TRACE_ID_PATTERN, description="32 lowercase hex, not all zeros")
+    str,
+    msgspec.Meta(
+        min_length=32,
+        max_length=32,
+        extra_json_schema={"pattern": TRACE_ID_PATTERN},
+        description="32 lowercase hex, not all zeros",
+    ),
 ]
 SpanId = Annotated[
-    str, msgspec.Meta(pattern=SPAN_ID_PATTERN, description="16 lowercase hex, not all zeros")
+    str,
+    msgspec.Meta(
+        min_length=16,
+        max_length=16,
+        extra_json_schema={"pattern": SPAN_ID_PATTERN},
+        description="16 lowercase hex, not all zeros",
+    ),
 ]
 ParentSpanId = Annotated[
     str,
     msgspec.Meta(
-        pattern=PARENT_SPAN_ID_PATTERN,
+        min_length=16,
+        max_length=16,
+        extra_json_schema={"pattern": PARENT_SPAN_ID_PATTERN},
         description="16 lowercase hex; 0000000000000000 means no parent and is stored as null",
     ),
 ]
+_LOWER_HEX_BYTES: Final = b"0123456789abcdef"
+_PARENT_SPAN_ID_RE: Final = re.compile(PARENT_SPAN_ID_PATTERN)
 CorrelationId = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 AccountId = Annotated[str, msgspec.Meta(max_length=64)]
 BatchId = Annotated[str, msgspec.Meta(max_length=200)]
@@ -77,9 +111,44 @@ class EventLogEntry(WireRequest, frozen=True, kw_only=True):
     idempotency_key: IdempotencyKey | None = None
 
     def __post_init__(self) -> None:
-        msgspec.structs.force_setattr(self, "event_timestamp", to_utc_millis(self.event_timestamp))
-        if self.parent_span_id == NO_PARENT_SPAN_ID:
+        timestamp = self.event_timestamp
+        # UTC at whole milliseconds (what the SDK sends) needs no conversion.
+        if timestamp.tzinfo is not UTC or timestamp.microsecond % 1000:
+            try:
+                timestamp = to_utc_millis(timestamp)
+            except ValueError as exc:
+                raise field_error("eventTimestamp", str(exc)) from None
+            msgspec.structs.force_setattr(self, "event_timestamp", timestamp)
+        span_id, parent_span_id, span_links = self.span_id, self.parent_span_id, self.span_links
+        ids = self.trace_id + (span_id or "") + (parent_span_id or "")
+        if span_links:
+            ids += "".join(span_links)
+        # Decoding has checked each id's length already, so "nothing but lowercase hex
+        # over all of them" is as good as a pattern per id (deleting the hex bytes is
+        # cheaper than a regex).
+        if (
+            ids.encode().translate(None, _LOWER_HEX_BYTES)
+            or self.trace_id == NO_TRACE_ID
+            or span_id == NO_PARENT_SPAN_ID
+            or (span_links and NO_PARENT_SPAN_ID in span_links)
+        ):
+            raise self._id_error()
+        if parent_span_id == NO_PARENT_SPAN_ID:
             msgspec.structs.force_setattr(self, "parent_span_id", None)
+
+    def _id_error(self) -> ValueError:
+        """The first invalid id, by field (the slow path: only once the fast check failed)."""
+        if not is_trace_id(self.trace_id):
+            return field_error("traceId", TRACE_ID_RULE)
+        if self.span_id is not None and not is_span_id(self.span_id):
+            return field_error("spanId", SPAN_ID_RULE)
+        if self.parent_span_id is not None and not _PARENT_SPAN_ID_RE.match(self.parent_span_id):
+            return field_error("parentSpanId", PARENT_SPAN_ID_RULE)
+        for index, link in enumerate(self.span_links or ()):
+            if not is_span_id(link):
+                return field_error(f"spanLinks.{index}", SPAN_ID_RULE)
+        # Unreachable: an id that fails the fast check fails its own pattern above.
+        return field_error("traceId", TRACE_ID_RULE)  # pragma: no cover
 
 
 class EventLogRecord(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):

@@ -15,12 +15,18 @@ SPAN_ID_PATTERN: Final = "^(?!0{16}$)[0-9a-f]{16}$"
 # parentSpanId also admits the all-zero "no parent" sentinel, which is normalised to None.
 PARENT_SPAN_ID_PATTERN: Final = "^[0-9a-f]{16}$"
 NO_PARENT_SPAN_ID: Final = "0" * 16
+NO_TRACE_ID: Final = "0" * 32
+TRACE_ID_RULE: Final = "Expected a W3C trace id: 32 lowercase hex characters, not all zeros"
+SPAN_ID_RULE: Final = "Expected a W3C span id: 16 lowercase hex characters, not all zeros"
+PARENT_SPAN_ID_RULE: Final = "Expected a W3C span id: 16 lowercase hex characters"
 
 _TRACE_ID_RE: Final = re.compile(TRACE_ID_PATTERN)
 _SPAN_ID_RE: Final = re.compile(SPAN_ID_PATTERN)
 _HEX2: Final = re.compile("^[0-9a-f]{2}$")
 _BATCH_ALPHABET: Final = string.ascii_lowercase + string.digits
 _SOURCE_UNSAFE: Final = re.compile(r"[^A-Za-z0-9_.]+")
+# "batch-" + YYYYMMDD + "-" + source + "-" + 6 random must fit the contract's 200 chars.
+_BATCH_SOURCE_MAX: Final = 200 - len("batch-YYYYMMDD--abcdef")
 
 
 def is_trace_id(value: str) -> bool:
@@ -53,10 +59,11 @@ def new_batch_id(source: str, *, now: datetime | None = None) -> str:
     """A batch id of the form ``batch-YYYYMMDD-<source>-<6 random>``.
 
     ``source`` is reduced to letters, digits, ``_`` and ``.`` (other runs become ``-``)
-    so that the id stays readable in URLs and logs.
+    so that the id stays readable in URLs and logs, and shortened so that the whole id
+    stays within the contract's 200 characters for ``batchId``.
     """
     day = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%d")
-    clean = _SOURCE_UNSAFE.sub("-", source).strip("-") or "unknown"
+    clean = _SOURCE_UNSAFE.sub("-", source)[:_BATCH_SOURCE_MAX].strip("-") or "unknown"
     suffix = "".join(secrets.choice(_BATCH_ALPHABET) for _ in range(6))
     return f"batch-{day}-{clean}-{suffix}"
 

@@ -7,18 +7,36 @@ from typing import Final
 
 import msgspec
 
-from .ids import PARENT_SPAN_ID_PATTERN, SPAN_ID_PATTERN, TRACE_ID_PATTERN
+from .ids import (
+    PARENT_SPAN_ID_PATTERN,
+    PARENT_SPAN_ID_RULE,
+    SPAN_ID_PATTERN,
+    SPAN_ID_RULE,
+    TRACE_ID_PATTERN,
+    TRACE_ID_RULE,
+)
 from .system import ErrorDetail
 
 # Regex messages read badly to people; say what the pattern means instead.
 _PATTERN_MEANINGS: Final = {
-    TRACE_ID_PATTERN: "Expected a W3C trace id: 32 lowercase hex characters, not all zeros",
-    SPAN_ID_PATTERN: "Expected a W3C span id: 16 lowercase hex characters, not all zeros",
-    PARENT_SPAN_ID_PATTERN: "Expected a W3C span id: 16 lowercase hex characters",
+    TRACE_ID_PATTERN: TRACE_ID_RULE,
+    SPAN_ID_PATTERN: SPAN_ID_RULE,
+    PARENT_SPAN_ID_PATTERN: PARENT_SPAN_ID_RULE,
 }
 
 _AT: Final = " - at `"
 _SEGMENT: Final = re.compile(r"\.([^.\[]+)|\[(\d+|\.\.\.)\]")
+# msgspec reports an error raised in __post_init__ at the struct's path; field_error
+# puts the field's own (relative, dotted) path in front of the message, in backticks.
+_FIELD_MESSAGE: Final = re.compile(r"`(?P<field>[^`]+)`: (?P<message>.*)", re.DOTALL)
+
+
+def field_error(field: str, message: str) -> ValueError:
+    """An error for a struct's ``__post_init__`` that ``validation_details`` reports at ``field``.
+
+    ``field`` is the dotted wire path inside the struct (``traceId``, ``spanLinks.2``).
+    """
+    return ValueError(f"`{field}`: {message}")
 
 
 def json_path_to_dotted(path: str) -> str:
@@ -43,7 +61,10 @@ def validation_details(
     for pattern, meaning in _PATTERN_MEANINGS.items():
         if message.endswith(f"matching regex '{pattern}'"):
             message = meaning
-    if "Object missing required field" in message:
+    if own_field := _FIELD_MESSAGE.fullmatch(message):
+        message = own_field["message"]
+        field = f"{field}.{own_field['field']}" if field else own_field["field"]
+    elif "Object missing required field" in message:
         missing = message.rsplit("`", 2)[-2]
         field = f"{field}.{missing}" if field else missing
     if prefix:
