@@ -30,9 +30,16 @@ def to_utc_millis(value: datetime) -> datetime:
 
 
 def format_timestamp(value: datetime) -> str:
-    """The wire form of a timestamp: UTC, ``Z``, exactly three fraction digits."""
-    utc = to_utc_millis(value) if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    """The wire form of a timestamp: UTC, ``Z``, exactly three fraction digits.
+
+    A naive ``value`` is taken to be UTC already (database drivers drop the offset).
+    """
+    utc = value if value.tzinfo is None else to_utc_millis(value)
+    # Not strftime: glibc's %Y leaves years before 1000 unpadded ("999-12-31T...").
+    return (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T"
+        f"{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}.{utc.microsecond // 1000:03d}Z"
+    )
 
 
 def parse_timestamp(value: str) -> datetime:
