@@ -1,0 +1,1 @@
+"""Synthetic but plausible demo traffic, and the ``seed`` command that stores it."""
