@@ -64,9 +64,10 @@ def validation_details(
     if own_field := _FIELD_MESSAGE.fullmatch(message):
         message = own_field["message"]
         field = f"{field}.{own_field['field']}" if field else own_field["field"]
-    elif "Object missing required field" in message:
-        missing = message.rsplit("`", 2)[-2]
-        field = f"{field}.{missing}" if field else missing
+    elif "Object missing required field" in message or "Object contains unknown field" in message:
+        # The path names the object; the field itself is the one in backticks.
+        named = message.rsplit("`", 2)[-2]
+        field = f"{field}.{named}" if field else named
     if prefix:
         field = f"{prefix}.{field}" if field else prefix
     return [ErrorDetail(field=field, message=message)]
