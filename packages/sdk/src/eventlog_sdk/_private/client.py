@@ -35,9 +35,13 @@ from eventlog_schemas import (
     LookupResponse,
     ProcessDefinition,
     ProcessListResponse,
+    ProcessStatsResponse,
     ReadinessResponse,
+    SlaComplianceResponse,
     TextSearchRequest,
     TextSearchResponse,
+    TimeBucket,
+    TimeSeriesResponse,
     TraceEventsResponse,
     TraceListResponse,
     UpdateProcessRequest,
@@ -457,6 +461,46 @@ class EventLogClient:
         """``GET /v1/dashboard/stats``."""
         return await self._get(
             "/v1/dashboard/stats", DashboardStats, {"startDate": start_date, "endDate": end_date}
+        )
+
+    async def dashboard_timeseries(
+        self,
+        *,
+        start_date: datetime | str | None = None,
+        end_date: datetime | str | None = None,
+        bucket: TimeBucket | str | None = None,
+        process_name: str | None = None,
+    ) -> TimeSeriesResponse:
+        """**[ext]** ``GET /v1/dashboard/timeseries``: traces per time bucket, oldest first."""
+        return await self._get(
+            "/v1/dashboard/timeseries",
+            TimeSeriesResponse,
+            {
+                "startDate": start_date,
+                "endDate": end_date,
+                "bucket": bucket,
+                "processName": process_name,
+            },
+        )
+
+    async def dashboard_processes(
+        self, *, start_date: datetime | str | None = None, end_date: datetime | str | None = None
+    ) -> ProcessStatsResponse:
+        """**[ext]** ``GET /v1/dashboard/processes``: per-process figures, busiest first."""
+        return await self._get(
+            "/v1/dashboard/processes",
+            ProcessStatsResponse,
+            {"startDate": start_date, "endDate": end_date},
+        )
+
+    async def dashboard_sla(
+        self, *, start_date: datetime | str | None = None, end_date: datetime | str | None = None
+    ) -> SlaComplianceResponse:
+        """**[ext]** ``GET /v1/dashboard/sla``: SLA compliance, worst first."""
+        return await self._get(
+            "/v1/dashboard/sla",
+            SlaComplianceResponse,
+            {"startDate": start_date, "endDate": end_date},
         )
 
     # --- correlation links -----------------------------------------------------------
