@@ -1,0 +1,5 @@
+"""``python -m eventlog_api`` is the ``eventlog-api`` command."""
+
+from ._private.cli import main
+
+main()

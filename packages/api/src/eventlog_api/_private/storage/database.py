@@ -1,0 +1,320 @@
+"""Connections to the database over aioodbc: a reader pool, a writer pool, one executor.
+
+Every unit of work is a plain function over a ``pyodbc.Connection`` that runs in the
+pool's own thread-pool executor in one hop (``await db.read(fn)`` / ``await
+db.write(fn)``), so a transaction of several statements costs one thread switch, not one
+per statement.
+
+- Readers are in autocommit mode, so a read never leaves PostgreSQL "idle in
+  transaction".
+- Writers are transactional: the function commits; on any error the transaction is
+  rolled back. SQLite gets exactly one writer connection (one writer per file).
+- A dead connection (the database restarted, the link broke) is discarded, every idle
+  connection of the pool with it (they died together), and the work is retried once on
+  a fresh connection. If that fails too, ``DatabaseUnavailable`` tells the HTTP layer to
+  answer 503 with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import aioodbc
+import pyodbc
+import structlog
+
+from eventlog_api._private.settings import DatabaseTarget, Dialect
+
+from .errors import DatabaseUnavailable, is_dead_connection
+
+T = TypeVar("T")
+Work = Callable[[pyodbc.Connection], T]
+
+log = structlog.get_logger("eventlog_api.storage")
+
+
+def _raw(conn: aioodbc.Connection) -> pyodbc.Connection:
+    # aioodbc wraps every call in its own executor hop; a unit of work runs as one hop on
+    # the underlying pyodbc connection instead (the connection is ours while it runs).
+    raw: pyodbc.Connection = conn._conn
+    return raw
+
+
+class _Pool:
+    """A small pool of aioodbc connections with one mode (autocommit or transactional)."""
+
+    def __init__(
+        self,
+        name: str,
+        target: DatabaseTarget,
+        size: int,
+        *,
+        autocommit: bool,
+        executor: ThreadPoolExecutor,
+        connect_timeout_s: float,
+        on_connect: Callable[[pyodbc.Connection], None],
+    ) -> None:
+        self.name = name
+        self._target = target
+        self._size = size
+        self._autocommit = autocommit
+        self._executor = executor
+        self._connect_timeout_s = connect_timeout_s
+        self._on_connect = on_connect
+        self._idle: collections.deque[aioodbc.Connection] = collections.deque()
+        self._slots = asyncio.Semaphore(size)
+        self._closed = False
+        self._generation = 0
+        self._closing: set[asyncio.Task[None]] = set()
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    async def _connect(self) -> aioodbc.Connection:
+        timeout = max(1, int(self._connect_timeout_s))
+
+        async def after_created(raw: pyodbc.Connection) -> None:
+            # Same executor thread hop as aioodbc's own calls; the hook is quick.
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._on_connect, raw)
+
+        try:
+            return await asyncio.wait_for(
+                aioodbc.connect(
+                    dsn=self._target.odbc,
+                    autocommit=self._autocommit,
+                    timeout=timeout,
+                    executor=self._executor,
+                    after_created=after_created,
+                ),
+                timeout=self._connect_timeout_s + 1,
+            )
+        except (pyodbc.Error, TimeoutError, OSError) as exc:
+            raise DatabaseUnavailable(f"cannot connect to the database: {_short(exc)}") from exc
+
+    async def run(self, work: Work[T], *, retry: bool = True) -> T:
+        if self._closed:
+            raise DatabaseUnavailable("the database pool is closed")
+        attempts = 2 if retry else 1
+        async with self._slots:
+            for attempt in range(attempts):
+                conn = self._idle.pop() if self._idle else await self._connect()
+                generation = self._generation
+                try:
+                    result = await self._run_on(conn, work)
+                except BaseException as exc:
+                    if is_dead_connection(exc):
+                        await self._discard(conn)
+                        self._flush_idle(generation)
+                        log.warning(
+                            "database connection lost",
+                            pool=self.name,
+                            attempt=attempt + 1,
+                            error=_short(exc),
+                        )
+                        if attempt + 1 < attempts:
+                            continue
+                        raise DatabaseUnavailable(
+                            f"the database connection was lost: {_short(exc)}"
+                        ) from exc
+                    await self._recover(conn)
+                    raise
+                self._idle.append(conn)
+                return result
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _run_on(self, conn: aioodbc.Connection, work: Work[T]) -> T:
+        loop = asyncio.get_running_loop()
+        raw = _raw(conn)
+        future = loop.run_in_executor(self._executor, work, raw)
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            # The thread still owns the connection; wait for it so that the connection
+            # is never handed to someone else mid-statement, then let the cancel through.
+            with contextlib.suppress(BaseException):
+                await future
+            raise
+
+    async def _recover(self, conn: aioodbc.Connection) -> None:
+        """After a failed unit of work: roll back and keep the connection if it is sound."""
+        if self._autocommit:
+            self._idle.append(conn)
+            return
+        try:
+            await conn.rollback()
+        except Exception:
+            await self._discard(conn)
+        else:
+            self._idle.append(conn)
+
+    async def _discard(self, conn: aioodbc.Connection) -> None:
+        with contextlib.suppress(Exception):
+            await conn.close()
+
+    def _flush_idle(self, generation: int) -> None:
+        # Connections opened before the failure most likely died with it.
+        if generation != self._generation:
+            return
+        self._generation += 1
+        stale = list(self._idle)
+        self._idle.clear()
+        for conn in stale:
+            task = asyncio.get_running_loop().create_task(self._discard(conn))
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+
+    async def close(self) -> None:
+        self._closed = True
+        # Wait for the units of work in flight (bounded by their own statements).
+        for _ in range(self._size):
+            await self._slots.acquire()
+        while self._idle:
+            await self._discard(self._idle.pop())
+
+
+class Database:
+    """The API's connections to one database; open once per process, close at exit."""
+
+    def __init__(
+        self,
+        target: DatabaseTarget,
+        *,
+        readers: int,
+        writers: int,
+        connect_timeout_s: float = 5.0,
+    ) -> None:
+        self.target = target
+        self.dialect: Dialect = target.dialect
+        self._readers = readers
+        self._writers = 1 if target.dialect is Dialect.SQLITE else writers
+        self._connect_timeout_s = connect_timeout_s
+        self._executor: ThreadPoolExecutor | None = None
+        self._reader: _Pool | None = None
+        self._writer: _Pool | None = None
+
+    @property
+    def writers(self) -> int:
+        """How many writer connections (and so concurrent write transactions) there are."""
+        return self._writers
+
+    async def open(self) -> None:
+        """Prepare the pools; connections open lazily, so a database that is down is fine."""
+        if self._executor is not None:
+            return
+        # One thread per connection plus one, so that a unit of work never waits for a
+        # thread while holding a connection.
+        self._executor = ThreadPoolExecutor(
+            max_workers=self._readers + self._writers + 1, thread_name_prefix="eventlog-db"
+        )
+        common: dict[str, Any] = {
+            "executor": self._executor,
+            "connect_timeout_s": self._connect_timeout_s,
+            "on_connect": self._prepare,
+        }
+        self._reader = _Pool("reader", self.target, self._readers, autocommit=True, **common)
+        self._writer = _Pool("writer", self.target, self._writers, autocommit=False, **common)
+
+    async def close(self) -> None:
+        """Close every connection and the executor."""
+        for pool in (self._writer, self._reader):
+            if pool is not None:
+                await pool.close()
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+        self._executor = self._reader = self._writer = None
+
+    async def __aenter__(self) -> Database:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def read(self, work: Work[T]) -> T:
+        """Run ``work`` on an autocommit reader connection."""
+        if self._reader is None:
+            raise DatabaseUnavailable("the database is not open")
+        return await self._reader.run(work)
+
+    async def write(self, work: Work[T], *, retry: bool = True) -> T:
+        """Run ``work`` on a transactional writer connection; ``work`` commits.
+
+        With ``retry``, a dead connection is replaced and ``work`` runs once more; pass
+        ``retry=False`` when ``work`` is not safe to repeat after an unknown outcome.
+        """
+        if self._writer is None:
+            raise DatabaseUnavailable("the database is not open")
+        return await self._writer.run(work, retry=retry)
+
+    async def fetchall(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
+        """Run one query on a reader and return every row as a tuple."""
+
+        def work(conn: pyodbc.Connection) -> list[tuple[Any, ...]]:
+            return [tuple(row) for row in conn.execute(sql, *params).fetchall()]
+
+        return await self.read(work)
+
+    async def fetchone(self, sql: str, *params: object) -> tuple[Any, ...] | None:
+        """Run one query on a reader and return its first row, or ``None``."""
+
+        def work(conn: pyodbc.Connection) -> tuple[Any, ...] | None:
+            row = conn.execute(sql, *params).fetchone()
+            return None if row is None else tuple(row)
+
+        return await self.read(work)
+
+    async def fetchval(self, sql: str, *params: object) -> Any:
+        """Run one query on a reader and return the first column of its first row."""
+        row = await self.fetchone(sql, *params)
+        return None if row is None else row[0]
+
+    async def ping(self, timeout_s: float) -> None:
+        """``SELECT 1`` within ``timeout_s``; raises ``DatabaseUnavailable`` otherwise."""
+        try:
+            await asyncio.wait_for(self.fetchval("SELECT 1"), timeout=timeout_s)
+        except TimeoutError as exc:
+            raise DatabaseUnavailable(
+                f"the database did not answer within {timeout_s:g} s"
+            ) from exc
+        except pyodbc.Error as exc:
+            raise DatabaseUnavailable(f"the database did not answer: {_short(exc)}") from exc
+
+    def _prepare(self, raw: pyodbc.Connection) -> None:
+        """Per-connection set-up: UTF-8 text, UTC sessions, dialect pragmas."""
+        prepare_connection(raw, self.dialect)
+
+
+def prepare_connection(raw: pyodbc.Connection, dialect: Dialect) -> None:
+    """Make a fresh pyodbc connection ready for the storage layer."""
+    if dialect is Dialect.SQLITE:
+        raw.setdecoding(pyodbc.SQL_CHAR, encoding="utf-8")
+        raw.setdecoding(pyodbc.SQL_WCHAR, encoding="utf-8")
+        raw.setencoding(encoding="utf-8")
+        autocommit = raw.autocommit
+        raw.autocommit = True
+        # The driver's JournalMode=WAL is per-connection; say it again to be sure, and let
+        # the WAL grow a little before checkpoints so that writes stay sequential.
+        raw.execute("PRAGMA journal_mode=WAL").fetchall()
+        raw.execute("PRAGMA temp_store=MEMORY")
+        raw.execute("PRAGMA cache_size=-32000")
+        raw.autocommit = autocommit
+    elif dialect is Dialect.POSTGRESQL:
+        autocommit = raw.autocommit
+        raw.autocommit = True
+        raw.execute("SET TIME ZONE 'UTC'")
+        raw.autocommit = autocommit
+    else:
+        raw.setdecoding(pyodbc.SQL_CHAR, encoding="utf-8")
+        raw.setdecoding(pyodbc.SQL_WCHAR, encoding="utf-16le")
+        raw.setencoding(encoding="utf-16le")
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(a) for a in exc.args[1:2]) if len(exc.args) > 1 else str(exc)
+    return (text or type(exc).__name__)[:300]

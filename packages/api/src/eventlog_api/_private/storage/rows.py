@@ -1,0 +1,229 @@
+"""Events as storage rows, and the per-trace deltas of a group of new rows.
+
+A row is a plain dict keyed by the ``event_log`` column names, so that a whole group of
+rows travels to the database as ONE JSON parameter (``json_each`` / ``json_to_recordset``
+/ ``OPENJSON``): no driver parameter limits, one statement per group. ``identifiers``,
+``metadata`` and ``spanLinks`` stay nested JSON values here; each dialect stores them as
+JSON text.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from eventlog_schemas import EventLogEntry, EventStatus, EventType, format_timestamp, new_span_id
+
+Row = dict[str, Any]
+
+EVENT_COLUMNS: Final = (
+    "execution_id",
+    "trace_id",
+    "span_id",
+    "parent_span_id",
+    "span_links",
+    "correlation_id",
+    "account_id",
+    "batch_id",
+    "application_id",
+    "target_system",
+    "originating_system",
+    "process_name",
+    "step_sequence",
+    "step_name",
+    "event_type",
+    "event_status",
+    "identifiers",
+    "summary",
+    "result",
+    "metadata",
+    "event_timestamp",
+    "execution_time_ms",
+    "endpoint",
+    "http_method",
+    "http_status_code",
+    "error_code",
+    "error_message",
+    "request_payload",
+    "response_payload",
+    "idempotency_key",
+    "created_at",
+)
+"""Every column the write path fills, in table order (``event_log_id`` is generated)."""
+
+JSON_COLUMNS: Final = frozenset({"span_links", "identifiers", "metadata"})
+"""Columns holding JSON text (nested values in a row)."""
+
+TIMESTAMP_COLUMNS: Final = frozenset({"event_timestamp", "created_at"})
+
+
+def event_row(entry: EventLogEntry, *, batch_id: str | None = None) -> Row:
+    """The storage row of one validated event, with a fresh ``execution_id``.
+
+    ``batch_id`` (the batch request's ``batchId``) overrides the event's own. A missing
+    ``spanId`` is generated (the contract's extension). ``created_at`` is filled in by the
+    write path at commit time.
+    """
+    return {
+        "execution_id": str(uuid.uuid4()),
+        "trace_id": entry.trace_id,
+        "span_id": entry.span_id or new_span_id(),
+        "parent_span_id": entry.parent_span_id,
+        "span_links": entry.span_links,
+        "correlation_id": entry.correlation_id,
+        "account_id": entry.account_id,
+        "batch_id": batch_id if batch_id is not None else entry.batch_id,
+        "application_id": entry.application_id,
+        "target_system": entry.target_system,
+        "originating_system": entry.originating_system,
+        "process_name": entry.process_name,
+        "step_sequence": entry.step_sequence,
+        "step_name": entry.step_name,
+        "event_type": entry.event_type.value,
+        "event_status": entry.event_status.value,
+        "identifiers": entry.identifiers,
+        "summary": entry.summary,
+        "result": entry.result,
+        "metadata": entry.metadata,
+        "event_timestamp": format_timestamp(entry.event_timestamp),
+        "execution_time_ms": entry.execution_time_ms,
+        "endpoint": entry.endpoint,
+        "http_method": entry.http_method.value if entry.http_method is not None else None,
+        "http_status_code": entry.http_status_code,
+        "error_code": entry.error_code,
+        "error_message": entry.error_message,
+        "request_payload": entry.request_payload,
+        "response_payload": entry.response_payload,
+        "idempotency_key": entry.idempotency_key,
+        "created_at": None,
+    }
+
+
+INT32_MAX: Final = 2**31 - 1
+INT64_MAX: Final = 2**63 - 1
+_INT_LIMITS: Final = (("step_sequence", "stepSequence", INT32_MAX),)
+_BIGINT_LIMITS: Final = (("execution_time_ms", "executionTimeMs", INT64_MAX),)
+
+
+def out_of_range(entry: EventLogEntry) -> tuple[str, str] | None:
+    """The wire field and message of an integer too large for the columns, or ``None``.
+
+    The contract bounds these only from below; the columns bound them from above, and a
+    value beyond that is the client's error (400), not the server's (500).
+    """
+    for attr, field, limit in (*_INT_LIMITS, *_BIGINT_LIMITS):
+        value = getattr(entry, attr)
+        if value is not None and value > limit:
+            return field, f"Expected `int` <= {limit}"
+    return None
+
+
+@dataclass(slots=True)
+class TraceDelta:
+    """What one group of new rows adds to one trace's summary row."""
+
+    trace_id: str
+    first_event_at: str
+    last_event_at: str
+    event_count: int = 0
+    success_count: int = 0
+    failure_count: int = 0
+    in_progress_count: int = 0
+    skipped_count: int = 0
+    warning_count: int = 0
+    has_success_end: bool = False
+    process_name: str | None = None
+    process_started_at: str | None = None
+    account_id: str | None = None
+    account_seen_at: str | None = None
+
+    def as_row(self, now: str) -> Row:
+        """The delta as a JSON-ready row for the dialect's upsert."""
+        return {
+            "trace_id": self.trace_id,
+            "first_event_at": self.first_event_at,
+            "last_event_at": self.last_event_at,
+            "event_count": self.event_count,
+            "success_count": self.success_count,
+            "failure_count": self.failure_count,
+            "in_progress_count": self.in_progress_count,
+            "skipped_count": self.skipped_count,
+            "warning_count": self.warning_count,
+            "has_success_end": self.has_success_end,
+            "process_name": self.process_name,
+            "process_started_at": self.process_started_at,
+            "account_id": self.account_id,
+            "account_seen_at": self.account_seen_at,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+
+_STATUS_COUNTER: Final = {
+    EventStatus.SUCCESS.value: "success_count",
+    EventStatus.FAILURE.value: "failure_count",
+    EventStatus.IN_PROGRESS.value: "in_progress_count",
+    EventStatus.SKIPPED.value: "skipped_count",
+    EventStatus.WARNING.value: "warning_count",
+}
+_START: Final = EventType.PROCESS_START.value
+_END: Final = EventType.PROCESS_END.value
+_SUCCESS: Final = EventStatus.SUCCESS.value
+
+
+def trace_deltas(rows: Iterable[Row]) -> list[TraceDelta]:
+    """Per-trace deltas of ``rows`` (rows actually inserted), sorted by trace id.
+
+    Sorted so that concurrent writers lock summary rows in the same order. Timestamps
+    are wire-format strings, which compare like the instants they name. On ties the
+    earlier row wins (``<``, not ``<=``), like the upsert does.
+    """
+    deltas: dict[str, TraceDelta] = {}
+    for row in rows:
+        trace_id = row["trace_id"]
+        ts = row["event_timestamp"]
+        delta = deltas.get(trace_id)
+        if delta is None:
+            delta = deltas[trace_id] = TraceDelta(trace_id, ts, ts)
+        elif ts < delta.first_event_at:
+            delta.first_event_at = ts
+        elif ts > delta.last_event_at:
+            delta.last_event_at = ts
+        delta.event_count += 1
+        counter = _STATUS_COUNTER[row["event_status"]]
+        setattr(delta, counter, getattr(delta, counter) + 1)
+        if row["event_type"] == _END and row["event_status"] == _SUCCESS:
+            delta.has_success_end = True
+        if row["event_type"] == _START and (
+            delta.process_started_at is None or ts < delta.process_started_at
+        ):
+            delta.process_started_at = ts
+            delta.process_name = row["process_name"]
+        account = row["account_id"]
+        if account is not None and (delta.account_seen_at is None or ts < delta.account_seen_at):
+            delta.account_seen_at = ts
+            delta.account_id = account
+    return [deltas[key] for key in sorted(deltas)]
+
+
+def dedupe_keys(rows: Sequence[Row]) -> tuple[list[Row], dict[int, int]]:
+    """Drop rows whose idempotency key already occurred earlier in ``rows``.
+
+    Returns the unique rows and, for each dropped position, the position of the row that
+    carries its key (its answer is that row's executionId).
+    """
+    seen: dict[str, int] = {}
+    unique: list[Row] = []
+    alias: dict[int, int] = {}
+    for index, row in enumerate(rows):
+        key = row["idempotency_key"]
+        if key is not None:
+            first = seen.get(key)
+            if first is not None:
+                alias[index] = first
+                continue
+            seen[key] = index
+        unique.append(row)
+    return unique, alias
