@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from support import postgres
+from support.api_server import ApiServer
 from support.requirements import require
 
 
@@ -23,3 +25,17 @@ async def postgres_database(postgres_server: str) -> AsyncIterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
     async with postgres.scratch_database() as url:
         yield url
+
+
+@pytest.fixture
+async def sqlite_api(tmp_path: Path) -> AsyncIterator[ApiServer]:
+    """The real API (subprocess, loopback port) on a fresh SQLite file."""
+    async with ApiServer(f"sqlite:///{tmp_path / 'eventlog.db'}") as server:
+        yield server
+
+
+@pytest.fixture
+async def postgres_api(postgres_database: str) -> AsyncIterator[ApiServer]:
+    """The real API (subprocess, loopback port) on a fresh PostgreSQL database."""
+    async with ApiServer(postgres_database) as server:
+        yield server
