@@ -587,8 +587,13 @@ class AsyncEventLogger:
             self._replay_lock = asyncio.Lock()
         async with self._replay_lock:
             before = self._counters.replayed
-            with self._spiller_lock():
-                store.seal()
+            try:
+                with self._spiller_lock():
+                    store.open()
+                    store.seal()
+            except OSError as exc:
+                log.warning("eventlog_sdk: spillover folder unusable: %s", exc)
+                return 0
             for path in store.replayable():
                 if not await self._replay_segment(store, path):
                     break

@@ -91,11 +91,13 @@ class ClaimedSegment:
                 continue
             try:
                 decoder.decode(line)
-            except msgspec.ValidationError:
-                contents.invalid += 1
-                continue
-            except msgspec.DecodeError:
-                contents.corrupt += 1
+            except msgspec.DecodeError:  # ValidationError is a DecodeError too
+                # Validation can fail before the parser reaches broken syntax; tell a
+                # damaged line from a well-formed but invalid event.
+                if _is_json(line):
+                    contents.invalid += 1
+                else:
+                    contents.corrupt += 1
                 continue
             contents.lines.append(line)
         self._events_at_claim = len(pieces) + (1 if tail.strip() else 0)
@@ -152,6 +154,14 @@ class ClaimedSegment:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
         finally:
             os.close(self._fd)
+
+
+def _is_json(line: bytes) -> bool:
+    try:
+        msgspec.json.decode(line)
+    except msgspec.DecodeError:
+        return False
+    return True
 
 
 def _write_all(fd: int, data: bytes) -> None:

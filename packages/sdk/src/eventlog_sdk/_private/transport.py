@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -117,10 +118,15 @@ class InMemoryTransport:
         """Stored events by idempotency key (events without one get a synthetic key)."""
         self.requests: list[int] = []
         """Number of entries of every batch received (faulted ones included)."""
+        self.request_times: list[float] = []
+        """``time.monotonic()`` of every batch received."""
+        self.bodies: list[bytes] = []
+        """Every batch body received."""
         self.closed = False
         self._faults: deque[Callable[[], TransportResponse | None]] = deque()
         self._transient: dict[str, int] = {}
-        self._hang_gate: asyncio.Event | None = None
+        self._hang_next = False
+        self._hanging: list[asyncio.Event] = []
         self._counter = 0
 
     # --- scripting -------------------------------------------------------------------
@@ -145,12 +151,13 @@ class InMemoryTransport:
 
     def hang_next(self) -> None:
         """Never answer the next batch until ``release()`` (then it fails)."""
-        self._hang_gate = asyncio.Event()
+        self._hang_next = True
 
     def release(self) -> None:
-        """Let a hanging batch go (it ends without an answer)."""
-        if self._hang_gate is not None:
-            self._hang_gate.set()
+        """Let every hanging batch go (each ends without an answer)."""
+        for gate in self._hanging:
+            gate.set()
+        self._hanging.clear()
 
     def transient_entries(self, keys: Mapping[str, int]) -> None:
         """The entries with these idempotency keys fail retryably that many times."""
@@ -171,8 +178,12 @@ class InMemoryTransport:
         raw = msgspec.json.decode(body)
         entries = raw.get("events", []) if isinstance(raw, dict) else []
         self.requests.append(len(entries))
-        if self._hang_gate is not None:
-            gate, self._hang_gate = self._hang_gate, None
+        self.request_times.append(time.monotonic())
+        self.bodies.append(body)
+        if self._hang_next:
+            self._hang_next = False
+            gate = asyncio.Event()
+            self._hanging.append(gate)
             await gate.wait()
             raise TransportError("hung request released without an answer")
         if self._faults:
