@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-import pytest
 from eventlog_sdk import (
     AsyncEventLogger,
     BreakerState,
@@ -18,6 +17,7 @@ from eventlog_sdk import (
     LoggerHooks,
     LoggerStats,
 )
+
 from sdk.helpers import fast_config, make_event
 
 
@@ -465,7 +465,7 @@ async def test_replay_skips_a_torn_line_and_counts_it(spill_dir: Path) -> None:
             await logger.log(make_event(i))
         assert await logger.flush(2)
         assert logger.stats().spilled == 5
-    (segment,) = list(spill_dir.iterdir())
+    (segment,) = list(spill_dir.iterdir())  # noqa: ASYNC240
     with segment.open("ab") as handle:
         handle.write(b'{"traceId":"0af7651916cd43dd8448eb211c80319c","correl')
     up = InMemoryTransport()
@@ -475,7 +475,7 @@ async def test_replay_skips_a_torn_line_and_counts_it(spill_dir: Path) -> None:
         stats = replayer.stats()
     assert len(up.stored) == 5
     assert stats.dropped == {DropReason.SPILLOVER_CORRUPT: 1}
-    assert list(spill_dir.iterdir()) == []
+    assert list(spill_dir.iterdir()) == []  # noqa: ASYNC240
 
 
 async def test_replay_stops_at_a_failure_and_keeps_the_rest(spill_dir: Path) -> None:
@@ -505,7 +505,7 @@ async def test_replay_stops_at_a_failure_and_keeps_the_rest(spill_dir: Path) -> 
     await replayer.aclose()
     assert len(flaky.stored) == 30
     assert flaky.requests == [10, 10, 10, 10]
-    assert list(spill_dir.iterdir()) == []
+    assert list(spill_dir.iterdir()) == []  # noqa: ASYNC240
 
 
 async def test_accounting_balances_under_mixed_faults(spill_dir: Path) -> None:

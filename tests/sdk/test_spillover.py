@@ -8,6 +8,7 @@ from pathlib import Path
 import msgspec
 from eventlog_schemas import encode
 from eventlog_sdk._private.spillover import SpilloverStore
+
 from sdk.helpers import make_event
 
 
