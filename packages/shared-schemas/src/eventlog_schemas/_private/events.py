@@ -142,7 +142,9 @@ class EventLogEntry(WireRequest, frozen=True, kw_only=True):
             return field_error("traceId", TRACE_ID_RULE)
         if self.span_id is not None and not is_span_id(self.span_id):
             return field_error("spanId", SPAN_ID_RULE)
-        if self.parent_span_id is not None and not _PARENT_SPAN_ID_RE.match(self.parent_span_id):
+        if self.parent_span_id is not None and not _PARENT_SPAN_ID_RE.fullmatch(
+            self.parent_span_id
+        ):
             return field_error("parentSpanId", PARENT_SPAN_ID_RULE)
         for index, link in enumerate(self.span_links or ()):
             if not is_span_id(link):

@@ -20,6 +20,7 @@ TRACE_ID_RULE: Final = "Expected a W3C trace id: 32 lowercase hex characters, no
 SPAN_ID_RULE: Final = "Expected a W3C span id: 16 lowercase hex characters, not all zeros"
 PARENT_SPAN_ID_RULE: Final = "Expected a W3C span id: 16 lowercase hex characters"
 
+# fullmatch, never match: "$" also matches before a trailing newline.
 _TRACE_ID_RE: Final = re.compile(TRACE_ID_PATTERN)
 _SPAN_ID_RE: Final = re.compile(SPAN_ID_PATTERN)
 _HEX2: Final = re.compile("^[0-9a-f]{2}$")
@@ -31,12 +32,12 @@ _BATCH_SOURCE_MAX: Final = 200 - len("batch-YYYYMMDD--abcdef")
 
 def is_trace_id(value: str) -> bool:
     """True when ``value`` is a valid W3C trace id (32 lowercase hex, not all zeros)."""
-    return bool(_TRACE_ID_RE.match(value))
+    return bool(_TRACE_ID_RE.fullmatch(value))
 
 
 def is_span_id(value: str) -> bool:
     """True when ``value`` is a valid W3C span id (16 lowercase hex, not all zeros)."""
-    return bool(_SPAN_ID_RE.match(value))
+    return bool(_SPAN_ID_RE.fullmatch(value))
 
 
 def new_trace_id() -> str:
@@ -98,14 +99,14 @@ def parse_traceparent(header: str | None) -> TraceParent | None:
     if len(parts) < 4:
         return None
     version, trace_id, parent_id, flags = parts[0], parts[1], parts[2], parts[3]
-    if not _HEX2.match(version) or version == "ff":
+    if not _HEX2.fullmatch(version) or version == "ff":
         return None
     if version == "00" and (len(parts) != 4 or len(value) != 55):
         return None
     # A future version may append fields, but the first four keep their sizes.
     if version != "00" and len(value) > 55 and value[55] != "-":
         return None
-    if not (is_trace_id(trace_id) and is_span_id(parent_id) and _HEX2.match(flags)):
+    if not (is_trace_id(trace_id) and is_span_id(parent_id) and _HEX2.fullmatch(flags)):
         return None
     return TraceParent(
         trace_id=trace_id, parent_id=parent_id, flags=int(flags, 16), version=int(version, 16)
