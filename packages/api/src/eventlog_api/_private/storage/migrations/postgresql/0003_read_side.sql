@@ -72,3 +72,19 @@ CREATE TRIGGER event_rollup_truncate AFTER TRUNCATE ON event_log
 INSERT INTO event_rollup_hourly (bucket_start, target_system, shard, event_count)
 SELECT date_trunc('hour', event_timestamp, 'UTC'), target_system, 0, count(*)
 FROM event_log GROUP BY 1, 2
+-- go
+-- Full text: PostgreSQL's parser keeps "APP-20260223-7464867" as 'app', '-20260223',
+-- '-7464867' (signed numbers), so searching "7464867" would find nothing. Split the text
+-- into runs of letters and digits first, which is what SQLite's unicode61 tokenizer and
+-- the query side do, so that every dialect finds the same events.
+DROP INDEX ix_event_log_search
+-- go
+ALTER TABLE event_log DROP COLUMN search_vector
+-- go
+ALTER TABLE event_log ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
+    to_tsvector('simple', regexp_replace(
+        summary || ' ' || result || ' ' || coalesce(error_message, ''),
+        '[^[:alnum:]]+', ' ', 'g'))
+) STORED
+-- go
+CREATE INDEX ix_event_log_search ON event_log USING gin (search_vector)

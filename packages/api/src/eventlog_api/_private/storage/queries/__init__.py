@@ -1,0 +1,1 @@
+"""Read queries of the API, one module per family, over any supported dialect."""

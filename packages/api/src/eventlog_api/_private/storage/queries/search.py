@@ -1,0 +1,116 @@
+"""Full-text search over summary, result and error message.
+
+Every word of the query must occur (AND), each as the prefix of a word of the text.
+SQLite: the FTS5 table of migration 0001; PostgreSQL: the ``search_vector`` GIN index
+(words split like FTS5 does, migration 0003); SQL Server: full-text ``CONTAINS`` when
+the full-text feature is installed, ``LIKE`` otherwise (substring, so a little wider).
+Results come newest first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pyodbc
+from eventlog_schemas import EventLogRecord
+
+from eventlog_api._private.settings import Dialect
+
+from .dialect import ReadDialect, like_pattern, search_words
+from .events import PageRequest
+from .records import record_columns, to_record
+
+_COLS = record_columns("e")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilter:
+    """A validated text search."""
+
+    query: str
+    account_id: str | None = None
+    process_name: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """One page of matches and the total."""
+
+    events: list[EventLogRecord]
+    total_count: int
+
+
+def _match(conn: pyodbc.Connection, d: ReadDialect, words: list[str]) -> tuple[str, list[object]]:
+    if d.dialect is Dialect.SQLITE:
+        # Each word quoted (FTS5 syntax characters lose their meaning) and made a prefix.
+        expression = " AND ".join(f'"{word}"*' for word in words)
+        return (
+            "e.event_log_id IN (SELECT rowid FROM event_log_fts WHERE event_log_fts MATCH ?)",
+            [expression],
+        )
+    if d.dialect is Dialect.POSTGRESQL:
+        # Words are letters and digits only, so they need no quoting inside to_tsquery.
+        expression = " & ".join(f"{word}:*" for word in words)
+        return "e.search_vector @@ to_tsquery('simple', ?)", [expression]
+    if _has_fulltext(conn):
+        expression = " AND ".join(f'"{word}*"' for word in words)
+        return "CONTAINS((e.summary, e.result, e.error_message), ?)", [expression]
+    parts: list[str] = []
+    params: list[object] = []
+    for word in words:
+        parts.append(
+            "(e.summary LIKE ? ESCAPE '\\' OR e.result LIKE ? ESCAPE '\\' "
+            "OR e.error_message LIKE ? ESCAPE '\\')"
+        )
+        pattern = like_pattern(word)
+        params.extend([pattern, pattern, pattern])
+    return " AND ".join(parts), params
+
+
+def _has_fulltext(conn: pyodbc.Connection) -> bool:
+    # A catalog lookup, cheap enough to ask every time (installations differ).
+    row = conn.execute(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM sys.fulltext_indexes "
+        "WHERE object_id = OBJECT_ID('event_log')) THEN 1 ELSE 0 END"
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def search_events(
+    conn: pyodbc.Connection, d: ReadDialect, f: SearchFilter, page: PageRequest
+) -> SearchResult:
+    """A page of the events matching every word of the query, newest first."""
+    words = search_words(f.query)
+    if not words:
+        # Only punctuation: no word can match.
+        return SearchResult(events=[], total_count=0)
+    match, params = _match(conn, d, words)
+    where = [match]
+    if f.account_id is not None:
+        where.append("e.account_id = ?")
+        params.append(f.account_id)
+    if f.process_name is not None:
+        where.append("e.process_name = ?")
+        params.append(f.process_name)
+    if f.start is not None:
+        where.append("e.event_timestamp >= ?")
+        params.append(d.ts(f.start))
+    if f.end is not None:
+        where.append("e.event_timestamp <= ?")
+        params.append(d.ts(f.end))
+    sql_where = " AND ".join(where)
+    row = conn.execute(f"SELECT COUNT(*) FROM event_log e WHERE {sql_where}", *params).fetchone()
+    total = int(row[0]) if row else 0
+    if total == 0 or page.offset >= total:
+        return SearchResult(events=[], total_count=total)
+    clause, extra = d.page(page.page_size, page.offset)
+    rows = conn.execute(
+        f"SELECT {_COLS} FROM event_log e WHERE {sql_where} "
+        f"ORDER BY e.event_timestamp DESC, e.event_log_id DESC{clause}",
+        *params,
+        *extra,
+    ).fetchall()
+    return SearchResult(events=[to_record(r) for r in rows], total_count=total)

@@ -1,0 +1,345 @@
+"""Dashboard statistics and chart data, from ``trace_summary`` and the hourly rollup.
+
+- ``GET /v1/dashboard/stats``: trace figures over the traces active in the window
+  (first event ≤ end and last event ≥ start) through covering indexes; event totals and
+  system names from ``event_rollup_hourly`` for the whole hours of the window plus the
+  two partial hours at its edges counted exactly from ``event_log``.
+- Charts: traces bucketed by the time they started; nearest-rank duration percentiles
+  over the finished traces (derived SUCCESS or FAILURE) with window functions, which
+  every dialect has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pyodbc
+from eventlog_schemas import (
+    ChartPoint,
+    DashboardStats,
+    ProcessStats,
+    TimeBucket,
+    format_timestamp,
+)
+
+from eventlog_api._private.storage.values import to_wire_timestamp
+
+from .dialect import ReadDialect
+
+_HOUR = timedelta(hours=1)
+_MS = timedelta(milliseconds=1)
+
+
+def rate(part: int, whole: int) -> float | None:
+    """``part`` as a percentage of ``whole``, two decimals; ``None`` for an empty whole."""
+    if whole <= 0:
+        return None
+    return round(part * 100.0 / whole, 2)
+
+
+def floor_bucket(value: datetime, bucket: TimeBucket) -> datetime:
+    """The start of the hour or UTC day ``value`` falls in."""
+    value = value.astimezone(UTC)
+    if bucket is TimeBucket.HOUR:
+        return value.replace(minute=0, second=0, microsecond=0)
+    return value.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def bucket_width(bucket: TimeBucket) -> timedelta:
+    """How long one bucket is."""
+    return _HOUR if bucket is TimeBucket.HOUR else timedelta(days=1)
+
+
+def bucket_starts(start: datetime, end: datetime, bucket: TimeBucket) -> list[datetime]:
+    """Every bucket start from the one holding ``start`` up to (excluding) ``end``."""
+    out: list[datetime] = []
+    at = floor_bucket(start, bucket)
+    step = bucket_width(bucket)
+    while at < end:
+        out.append(at)
+        at += step
+    return out
+
+
+# -- GET /v1/dashboard/stats ----------------------------------------------------------------
+
+
+def dashboard_stats(
+    conn: pyodbc.Connection, d: ReadDialect, start: datetime | None, end: datetime | None
+) -> DashboardStats:
+    """Totals over the window (everything when neither bound is given)."""
+    if start is None and end is None:
+        total, clean = (
+            _counts(conn, "SELECT COUNT(*) FROM trace_summary"),
+            _counts(conn, f"SELECT COUNT(*) FROM trace_summary WHERE has_errors = {d.false}"),
+        )
+        accounts = _counts(
+            conn,
+            "SELECT COUNT(*) FROM (SELECT DISTINCT account_id FROM trace_summary "
+            "WHERE account_id IS NOT NULL) a",
+        )
+    else:
+        conds: list[str] = []
+        params: list[object] = []
+        if start is not None:
+            conds.append("last_event_at >= ?")
+            params.append(d.ts(start))
+        if end is not None:
+            conds.append("first_event_at <= ?")
+            params.append(d.ts(end))
+        row = conn.execute(
+            f"SELECT COUNT(*), SUM(CASE WHEN has_errors = {d.false} THEN 1 ELSE 0 END), "
+            "COUNT(DISTINCT account_id) FROM trace_summary WHERE " + " AND ".join(conds),
+            *params,
+        ).fetchone()
+        total = int(row[0]) if row else 0
+        clean = int(row[1] or 0) if row else 0
+        accounts = int(row[2] or 0) if row else 0
+    events, systems = _event_totals(conn, d, start, end)
+    success = rate(clean, total)
+    return DashboardStats(
+        total_traces=total,
+        total_accounts=accounts,
+        total_events=events,
+        success_rate=100.0 if success is None else success,
+        system_names=sorted(systems),
+    )
+
+
+def _counts(conn: pyodbc.Connection, sql: str, *params: object) -> int:
+    row = conn.execute(sql, *params).fetchone()
+    return int(row[0] or 0) if row else 0
+
+
+def _ceil_hour(value: datetime) -> datetime:
+    floor = floor_bucket(value, TimeBucket.HOUR)
+    return floor if floor == value else floor + _HOUR
+
+
+def _event_totals(
+    conn: pyodbc.Connection, d: ReadDialect, start: datetime | None, end: datetime | None
+) -> tuple[int, set[str]]:
+    """Events and target systems with event time in ``[start, end]``."""
+    # Whole hours come from the rollup; [start, first whole hour) and [last whole hour
+    # end, end] are counted from event_log (at most two hours of rows).
+    first_whole = _ceil_hour(start) if start is not None else None
+    after_whole = floor_bucket(end + _MS, TimeBucket.HOUR) if end is not None else None
+    counts: dict[str, int] = {}
+
+    def add(rows: list[Any]) -> None:
+        for system, n in rows:
+            counts[str(system)] = counts.get(str(system), 0) + int(n or 0)
+
+    if first_whole is not None and after_whole is not None and first_whole >= after_whole:
+        assert start is not None
+        assert end is not None
+        add(_raw_counts(conn, d, start, end, inclusive_end=True))
+    else:
+        conds: list[str] = []
+        params: list[object] = []
+        if first_whole is not None:
+            conds.append("bucket_start >= ?")
+            params.append(d.ts(first_whole))
+        if after_whole is not None:
+            conds.append("bucket_start < ?")
+            params.append(d.ts(after_whole))
+        where = f" WHERE {' AND '.join(conds)}" if conds else ""
+        add(
+            conn.execute(
+                "SELECT target_system, SUM(event_count) FROM event_rollup_hourly"
+                f"{where} GROUP BY target_system",
+                *params,
+            ).fetchall()
+        )
+        if start is not None and first_whole is not None and start < first_whole:
+            add(_raw_counts(conn, d, start, first_whole, inclusive_end=False))
+        if end is not None and after_whole is not None and after_whole <= end:
+            add(_raw_counts(conn, d, after_whole, end, inclusive_end=True))
+    return sum(counts.values()), {system for system, n in counts.items() if n > 0}
+
+
+def _raw_counts(
+    conn: pyodbc.Connection, d: ReadDialect, lo: datetime, hi: datetime, *, inclusive_end: bool
+) -> list[Any]:
+    op = "<=" if inclusive_end else "<"
+    return list(
+        conn.execute(
+            "SELECT target_system, COUNT(*) FROM event_log "
+            f"WHERE event_timestamp >= ? AND event_timestamp {op} ? GROUP BY target_system",
+            d.ts(lo),
+            d.ts(hi),
+        ).fetchall()
+    )
+
+
+# -- charts -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """The trace figures of one bucket or one process."""
+
+    trace_count: int = 0
+    success_count: int = 0
+    failure_count: int = 0
+    warning_count: int = 0
+    in_progress_count: int = 0
+    error_trace_count: int = 0
+    p50_duration_ms: int | None = None
+    p95_duration_ms: int | None = None
+    sla_ms: int | None = None
+    display_name: str | None = None
+    within_sla: int = 0
+    breached: int = 0
+    open_past_sla: int = 0
+    open_within_sla: int = 0
+
+    @property
+    def success_rate(self) -> float | None:
+        """Traces without any FAILURE event, as a percentage."""
+        return rate(self.trace_count - self.error_trace_count, self.trace_count)
+
+
+def _figures_sql(d: ReadDialect, key: str, *, with_sla: bool, where: str) -> str:
+    duration = d.millis_between("t.first_event_at", "t.last_event_at")
+    age = d.millis_between("t.first_event_at", d.param_ts())
+    sla_cols = f", p.sla_ms AS sla, p.display_name AS dn, {age} AS age" if with_sla else ""
+    sla_join = (
+        " LEFT JOIN process_definitions p ON p.process_name = t.process_name" if with_sla else ""
+    )
+    sla_aggs = (
+        ", MAX(sla), MAX(dn), "
+        "SUM(CASE WHEN sla IS NOT NULL AND f = 1 AND dur <= sla THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN sla IS NOT NULL AND f = 1 AND dur > sla THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN sla IS NOT NULL AND f = 0 AND age > sla THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN sla IS NOT NULL AND f = 0 AND age <= sla THEN 1 ELSE 0 END)"
+        if with_sla
+        else ""
+    )
+    return (
+        "WITH s AS ("
+        f"SELECT {key} AS k, t.derived_status AS st, "
+        f"CASE WHEN t.has_errors = {d.true} THEN 1 ELSE 0 END AS e, {duration} AS dur, "
+        "CASE WHEN t.derived_status IN ('SUCCESS', 'FAILURE') THEN 1 ELSE 0 END AS f"
+        f"{sla_cols} FROM trace_summary t{sla_join} WHERE {where}"
+        "), r AS ("
+        "SELECT s.*, ROW_NUMBER() OVER (PARTITION BY k, f ORDER BY dur) AS rn, "
+        "COUNT(*) OVER (PARTITION BY k, f) AS n FROM s"
+        ") SELECT k, COUNT(*), "
+        "SUM(CASE WHEN st = 'SUCCESS' THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN st = 'FAILURE' THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN st = 'WARNING' THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN st = 'IN_PROGRESS' THEN 1 ELSE 0 END), "
+        "SUM(e), "
+        # Nearest rank: the ceil(p * n)-th smallest, in integer arithmetic.
+        "MAX(CASE WHEN f = 1 AND rn = (n * 50 + 99) / 100 THEN dur END), "
+        "MAX(CASE WHEN f = 1 AND rn = (n * 95 + 99) / 100 THEN dur END)"
+        f"{sla_aggs} FROM r GROUP BY k"
+    )
+
+
+def _figures(row: Any, *, with_sla: bool) -> Figures:
+    base = {
+        "trace_count": int(row[1]),
+        "success_count": int(row[2] or 0),
+        "failure_count": int(row[3] or 0),
+        "warning_count": int(row[4] or 0),
+        "in_progress_count": int(row[5] or 0),
+        "error_trace_count": int(row[6] or 0),
+        "p50_duration_ms": None if row[7] is None else int(row[7]),
+        "p95_duration_ms": None if row[8] is None else int(row[8]),
+    }
+    if not with_sla:
+        return Figures(**base)  # type: ignore[arg-type]
+    return Figures(
+        **base,  # type: ignore[arg-type]
+        sla_ms=None if row[9] is None else int(row[9]),
+        display_name=row[10],
+        within_sla=int(row[11] or 0),
+        breached=int(row[12] or 0),
+        open_past_sla=int(row[13] or 0),
+        open_within_sla=int(row[14] or 0),
+    )
+
+
+def time_series(
+    conn: pyodbc.Connection,
+    d: ReadDialect,
+    *,
+    start: datetime,
+    end: datetime,
+    bucket: TimeBucket,
+    process_name: str | None,
+) -> list[ChartPoint]:
+    """One point per bucket of traces started in ``[start, end)``, gaps as zeros."""
+    where = "t.first_event_at >= ? AND t.first_event_at < ?"
+    params: list[object] = [d.ts(start), d.ts(end)]
+    if process_name is not None:
+        where += " AND t.process_name = ?"
+        params.append(process_name)
+    sql = _figures_sql(d, d.bucket("t.first_event_at", bucket), with_sla=False, where=where)
+    found = {
+        to_wire_timestamp(row[0]): _figures(row, with_sla=False)
+        for row in conn.execute(sql + " ORDER BY k", *params).fetchall()
+    }
+    points: list[ChartPoint] = []
+    for at in bucket_starts(start, end, bucket):
+        key = format_timestamp(at)
+        fig = found.get(key, Figures())
+        points.append(
+            ChartPoint(
+                bucket_start=key,
+                trace_count=fig.trace_count,
+                success_count=fig.success_count,
+                failure_count=fig.failure_count,
+                warning_count=fig.warning_count,
+                in_progress_count=fig.in_progress_count,
+                error_trace_count=fig.error_trace_count,
+                success_rate=fig.success_rate,
+                p50_duration_ms=fig.p50_duration_ms,
+                p95_duration_ms=fig.p95_duration_ms,
+            )
+        )
+    return points
+
+
+def process_stats(
+    conn: pyodbc.Connection, d: ReadDialect, *, start: datetime, end: datetime, as_of: datetime
+) -> list[ProcessStats]:
+    """Per-process figures and SLA compliance of the traces started in ``[start, end)``.
+
+    Unfinished traces count as past their SLA when they have been open longer than it
+    at ``as_of``.
+    """
+    where = "t.first_event_at >= ? AND t.first_event_at < ? AND t.process_name IS NOT NULL"
+    sql = _figures_sql(d, "t.process_name", with_sla=True, where=where)
+    rows = conn.execute(sql, d.ts(as_of), d.ts(start), d.ts(end)).fetchall()
+    out: list[ProcessStats] = []
+    for row in rows:
+        fig = _figures(row, with_sla=True)
+        judged = fig.within_sla + fig.breached + fig.open_past_sla
+        out.append(
+            ProcessStats(
+                process_name=str(row[0]),
+                display_name=fig.display_name,
+                trace_count=fig.trace_count,
+                success_count=fig.success_count,
+                failure_count=fig.failure_count,
+                warning_count=fig.warning_count,
+                in_progress_count=fig.in_progress_count,
+                error_trace_count=fig.error_trace_count,
+                success_rate=fig.success_rate,
+                p50_duration_ms=fig.p50_duration_ms,
+                p95_duration_ms=fig.p95_duration_ms,
+                sla_ms=fig.sla_ms,
+                within_sla=fig.within_sla,
+                breached=fig.breached,
+                open_past_sla=fig.open_past_sla,
+                open_within_sla=fig.open_within_sla,
+                sla_compliance_rate=rate(fig.within_sla, judged) if fig.sla_ms else None,
+            )
+        )
+    out.sort(key=lambda p: (-p.trace_count, p.process_name))
+    return out
