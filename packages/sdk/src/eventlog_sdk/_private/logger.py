@@ -146,6 +146,7 @@ class AsyncEventLogger:
         self._replay_lock: asyncio.Lock | None = None
         self._closed_event = asyncio.Event()
         self._hurry = 0
+        self._spilled_at_last_wake = 0
         # The queue length at which log() wakes the sender (1 when it is idle, the batch
         # size while it lingers, never while it sends).
         self._wake_at = 1
@@ -476,6 +477,7 @@ class AsyncEventLogger:
                 idle.set()
                 if self._state is not _RUNNING:
                     return
+                self._maybe_wake_replay()
                 self._wake_at = 1
                 wakeup.clear()
                 await wakeup.wait()
@@ -499,6 +501,19 @@ class AsyncEventLogger:
                 log.exception("eventlog_sdk sender failed on a batch; spilling it")
                 self._rescue_in_flight("sender error")
             self._in_flight = []
+
+    def _maybe_wake_replay(self) -> None:
+        """The queue just drained: a healthy API has room for spilled events now."""
+        store = self._store
+        if (
+            store is not None
+            and store.pending_events
+            and self._replay_wake is not None
+            and self._breaker.state is BreakerState.CLOSED
+            and self._counters.spilled != self._spilled_at_last_wake
+        ):
+            self._spilled_at_last_wake = self._counters.spilled
+            self._replay_wake.set()
 
     def _take_batch(self) -> list[bytes]:
         queue = self._queue
@@ -712,6 +727,8 @@ class AsyncEventLogger:
             if line is not None:
                 lines.append(line)
         self._state = _CLOSED
+        if isinstance(self._transport, AiohttpTransport):
+            self._transport.abandon()  # its event loop is gone
         if lines and self._breaker.state is not BreakerState.OPEN:
             try:
                 lines = asyncio.run(self._send_at_exit(lines))

@@ -26,6 +26,7 @@ from .retry import parse_retry_after
 from .settings import APPLICATION_ID_HEADER, LoggerConfig
 
 BATCH_PATH = "/v1/events/batch"
+_ABANDONED: list[aiohttp.ClientSession] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +96,13 @@ class AiohttpTransport:
             await session.close()
 
     def abandon(self) -> None:
-        """Forget the session without closing it (after fork it belongs to the parent)."""
+        """Forget the session without closing it (its loop is gone, or it is the parent's).
+
+        It is kept referenced for the life of the process: collecting an unclosed
+        session would try to report through a loop that is closed or not ours.
+        """
+        if self._session is not None:
+            _ABANDONED.append(self._session)
         self._session = None
 
 
