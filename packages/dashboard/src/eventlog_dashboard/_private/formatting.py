@@ -72,7 +72,8 @@ def format_percent(rate: float | None) -> str:
 def humanize_name(name: str | None) -> str:
     """A machine name in words: ``order_fulfilment``/``OrderFulfilment`` → ``Order fulfilment``.
 
-    All-caps words (``KYC``, ``API``) keep their case.
+    All-caps words (``KYC``, ``API``) keep their case unless the whole name is all caps
+    (``PROCESS_START`` → ``Process start``).
     """
     if not name:
         return EMPTY
@@ -82,9 +83,11 @@ def humanize_name(name: str | None) -> str:
             words.extend(part for part in _CAMEL_BOUNDARY.split(chunk) if part)
     if not words:
         return name
+    # In a SCREAMING_SNAKE name no word is an acronym; elsewhere all-caps words are.
+    shouting = name.isupper()
     out = []
     for index, word in enumerate(words):
-        if word.isupper() and len(word) > 1:
+        if word.isupper() and len(word) > 1 and not shouting:
             out.append(word)
         elif index == 0:
             out.append(word[:1].upper() + word[1:].lower())

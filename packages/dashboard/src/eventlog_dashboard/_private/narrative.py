@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from eventlog_schemas import EventLogRecord, EventStatus, EventType
 
-from .formatting import format_duration_ms
+from .formatting import format_duration_ms, humanize_name
 from .timeline import Branch, Timeline, derive_status, step_name, systems_in_order
 
 MAX_LISTED = 3
@@ -89,7 +89,8 @@ def _retries(timeline: Timeline) -> list[str]:
             EventStatus.WARNING: "the last run ended with warnings",
         }.get(last.status, "the last run is still in progress")
         sentences.append(
-            f"The whole process {process} was started {count} times (trace-level retry); {outcome}."
+            f"The whole process ({humanize_name(process)}) was started {count} times "
+            f"(trace-level retry); {outcome}."
         )
     return sentences
 

@@ -1,0 +1,1 @@
+"""Dashboard tests: plain-Python logic, and the app in a real browser (marker ``browser``)."""
