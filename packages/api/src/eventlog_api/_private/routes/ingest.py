@@ -26,7 +26,7 @@ from eventlog_api._private.body import read_json_body
 from eventlog_api._private.errors import invalid_body, validation_failed
 from eventlog_api._private.logging import TRACE_ID_KEY
 from eventlog_api._private.openapi import body_schema, error_responses
-from eventlog_api._private.storage.rows import Row, event_row, out_of_range
+from eventlog_api._private.storage.rows import Row, event_row, storage_problem
 
 from .common import json_response, settings_of, storage_of
 
@@ -42,7 +42,7 @@ _ENVELOPE_DECODER: Final = msgspec.json.Decoder(_BatchEnvelope)
 
 
 def _entry_error(entry: EventLogEntry) -> msgspec.ValidationError | None:
-    problem = out_of_range(entry)
+    problem = storage_problem(entry)
     if problem is None:
         return None
     field, message = problem

@@ -12,6 +12,7 @@ from eventlog_schemas import (
     decoder_for,
 )
 from litestar import Request, Response, get, post
+from litestar.params import FromPath
 
 from eventlog_api._private.body import read_json_body
 from eventlog_api._private.errors import invalid_body, not_found
@@ -48,18 +49,18 @@ async def upsert_link(request: Request[Any, Any, Any]) -> Response[CorrelationLi
 
 
 @get(
-    ["/v1/correlation-links/{correlation_id:str}"],
+    ["/v1/correlation-links/{correlationId:str}"],
     summary="Get the link of a correlation id",
     tags=["correlation-links"],
     responses=error_responses(404, 500, 503),
 )
 async def get_link(
-    request: Request[Any, Any, Any], correlation_id: str
+    request: Request[Any, Any, Any], correlationId: FromPath[str]
 ) -> Response[CorrelationLink]:
     """The link, or 404."""
-    row = await storage_of(request).get_link(correlation_id)
+    row = await storage_of(request).get_link(correlationId)
     if row is None:
-        raise not_found(f"No correlation link for {correlation_id!r}.")
+        raise not_found(f"No correlation link for {correlationId!r}.")
     return json_response(
         CorrelationLink(
             correlation_id=row.correlation_id,

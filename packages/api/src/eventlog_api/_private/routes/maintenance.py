@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from eventlog_schemas import ClearRequest, decoder_for
+from eventlog_schemas import ClearRequest, decoder_for, validation_details
 from litestar import Request, Response, post
 
 from eventlog_api._private.body import read_json_body
-from eventlog_api._private.errors import not_found, validation_failed
+from eventlog_api._private.errors import invalid_body, not_found, validation_failed
 from eventlog_api._private.openapi import body_schema, error_responses
 
 from .common import settings_of, storage_of
@@ -31,8 +31,12 @@ async def clear_events(request: Request[Any, Any, Any]) -> Response[None]:
     body = await read_json_body(request, settings.max_body_bytes)
     try:
         decoder_for(ClearRequest).decode(body)
-    except (msgspec.ValidationError, msgspec.DecodeError):
-        raise validation_failed('The body must be exactly {"confirm": true}.') from None
+    except msgspec.ValidationError as exc:
+        raise validation_failed(
+            'The body must be exactly {"confirm": true}.', validation_details(exc)
+        ) from None
+    except msgspec.DecodeError as exc:
+        raise invalid_body(exc) from None
     await storage_of(request).clear()
     return Response(content=None, status_code=204)
 

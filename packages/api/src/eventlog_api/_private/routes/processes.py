@@ -13,7 +13,7 @@ from eventlog_schemas import (
     decoder_for,
 )
 from litestar import Request, Response, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromPath, QueryParameter
 
 from eventlog_api._private.body import read_json_body
 from eventlog_api._private.errors import invalid_body, not_found
@@ -46,7 +46,7 @@ def _definition(row: ProcessRow) -> ProcessDefinition:
 )
 async def list_processes(
     request: Request[Any, Any, Any],
-    is_active: Annotated[bool | None, Parameter(query="isActive")] = None,
+    is_active: Annotated[bool | None, QueryParameter(name="isActive")] = None,
 ) -> Response[ProcessListResponse]:
     """Every definition by name; ``isActive`` filters."""
     rows = await storage_of(request).list_processes(is_active)
@@ -73,30 +73,30 @@ async def create_process(request: Request[Any, Any, Any]) -> Response[ProcessDef
 
 
 @get(
-    ["/v1/processes/{process_name:str}"],
+    ["/v1/processes/{processName:str}"],
     summary="Get a process definition",
     tags=["processes"],
     responses=error_responses(404, 500, 503),
 )
 async def get_process(
-    request: Request[Any, Any, Any], process_name: str
+    request: Request[Any, Any, Any], processName: FromPath[str]
 ) -> Response[ProcessDefinition]:
     """The definition, or 404."""
-    row = await storage_of(request).get_process(process_name)
+    row = await storage_of(request).get_process(processName)
     if row is None:
-        raise not_found(f"No process named {process_name!r}.")
+        raise not_found(f"No process named {processName!r}.")
     return json_response(_definition(row))
 
 
 @patch(
-    ["/v1/processes/{process_name:str}"],
+    ["/v1/processes/{processName:str}"],
     summary="Update a process definition",
     tags=["processes"],
     dependencies=body_schema(UpdateProcessRequest),
     responses=error_responses(400, 404, 413, 415, 500, 503),
 )
 async def update_process(
-    request: Request[Any, Any, Any], process_name: str
+    request: Request[Any, Any, Any], processName: FromPath[str]
 ) -> Response[ProcessDefinition]:
     """Change the fields present (``null`` clears expectedSteps/slaMs); bumps updatedAt."""
     body = await read_json_body(request, settings_of(request).max_body_bytes)
@@ -104,9 +104,9 @@ async def update_process(
         update = decoder_for(UpdateProcessRequest).decode(body)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise invalid_body(exc) from None
-    row = await storage_of(request).update_process(process_name, update)
+    row = await storage_of(request).update_process(processName, update)
     if row is None:
-        raise not_found(f"No process named {process_name!r}.")
+        raise not_found(f"No process named {processName!r}.")
     return json_response(_definition(row))
 
 

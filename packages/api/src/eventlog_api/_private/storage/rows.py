@@ -103,20 +103,46 @@ def event_row(entry: EventLogEntry, *, batch_id: str | None = None) -> Row:
 
 INT32_MAX: Final = 2**31 - 1
 INT64_MAX: Final = 2**63 - 1
-_INT_LIMITS: Final = (("step_sequence", "stepSequence", INT32_MAX),)
-_BIGINT_LIMITS: Final = (("execution_time_ms", "executionTimeMs", INT64_MAX),)
+_INT_LIMITS: Final = (
+    ("step_sequence", "stepSequence", INT32_MAX),
+    ("execution_time_ms", "executionTimeMs", INT64_MAX),
+)
+_TEXT_FIELDS: Final = (
+    ("correlation_id", "correlationId"),
+    ("account_id", "accountId"),
+    ("batch_id", "batchId"),
+    ("application_id", "applicationId"),
+    ("target_system", "targetSystem"),
+    ("originating_system", "originatingSystem"),
+    ("process_name", "processName"),
+    ("step_name", "stepName"),
+    ("summary", "summary"),
+    ("result", "result"),
+    ("endpoint", "endpoint"),
+    ("error_code", "errorCode"),
+    ("error_message", "errorMessage"),
+    ("request_payload", "requestPayload"),
+    ("response_payload", "responsePayload"),
+    ("idempotency_key", "idempotencyKey"),
+)
 
 
-def out_of_range(entry: EventLogEntry) -> tuple[str, str] | None:
-    """The wire field and message of an integer too large for the columns, or ``None``.
+def storage_problem(entry: EventLogEntry) -> tuple[str, str] | None:
+    """The wire field and message of a value the columns cannot hold, or ``None``.
 
-    The contract bounds these only from below; the columns bound them from above, and a
-    value beyond that is the client's error (400), not the server's (500).
+    The contract bounds integers only from below; the columns bound them from above.
+    PostgreSQL text cannot hold NUL characters and ODBC drivers cut strings at them, so
+    a NUL would be lost or fail the write: both are the client's error (400), not the
+    server's (500), and never a silent change.
     """
-    for attr, field, limit in (*_INT_LIMITS, *_BIGINT_LIMITS):
+    for attr, field, limit in _INT_LIMITS:
         value = getattr(entry, attr)
         if value is not None and value > limit:
             return field, f"Expected `int` <= {limit}"
+    for attr, field in _TEXT_FIELDS:
+        text = getattr(entry, attr)
+        if text is not None and "\x00" in text:
+            return field, "Expected a string without NUL (\\u0000) characters"
     return None
 
 
