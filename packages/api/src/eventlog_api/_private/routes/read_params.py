@@ -81,7 +81,9 @@ def parse_status_list(value: str | None) -> tuple[EventStatus, ...]:
     return tuple(known)
 
 
-def check_order(start: datetime | None, end: datetime | None, *, end_field: str = "endDate") -> None:
+def check_order(
+    start: datetime | None, end: datetime | None, *, end_field: str = "endDate"
+) -> None:
     """400 when both bounds are given and ``end`` is before ``start``."""
     if start is not None and end is not None and end < start:
         raise invalid(end_field, "endDate must not be before startDate")
