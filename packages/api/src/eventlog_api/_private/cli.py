@@ -1,4 +1,4 @@
-"""The ``eventlog-api`` command: ``serve``, ``migrate`` and ``check``."""
+"""The ``eventlog-api`` command: ``serve``, ``migrate``, ``check`` and ``seed``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 
 from eventlog_api._private.app import create_app
+from eventlog_api._private.demo.command import add_seed_parser, seed_command
 from eventlog_api._private.logging import configure_logging
 from eventlog_api._private.settings import (
     DEFAULT_HOST,
@@ -59,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("migrate", help="apply pending database migrations and exit")
     commands.add_parser("check", help="print the resolved settings and test the database")
+    add_seed_parser(commands)
     return parser
 
 
@@ -72,6 +74,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(EXIT_USAGE) from None
     if args.command == "serve":
         raise SystemExit(serve(settings, host=args.host, port=args.port, workers=args.workers))
+    if args.command == "seed":
+        raise SystemExit(
+            asyncio.run(
+                seed_command(
+                    settings, events=args.events, days=args.days, seed=args.seed, force=args.force
+                )
+            )
+        )
     if args.command == "migrate":
         raise SystemExit(asyncio.run(migrate_command(settings)))
     raise SystemExit(asyncio.run(check_command(settings)))

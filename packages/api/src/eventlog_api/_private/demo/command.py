@@ -27,7 +27,7 @@ from eventlog_api._private.settings import Settings
 from eventlog_api._private.storage.errors import DatabaseUnavailable
 from eventlog_api._private.storage.repository import Storage
 
-from .seeding import seed_demo
+from .seeding import database_has_events, seed_demo
 
 DEFAULT_EVENTS: Final = 10_000
 DEFAULT_DAYS: Final = 7.0
@@ -99,6 +99,11 @@ async def seed_command(
         await storage.close()
         return EXIT_UNAVAILABLE
     try:
+        if not force and await database_has_events(storage):
+            console.print(
+                "database not empty, skipping (it already holds events; --force adds anyway)"
+            )
+            return 0
         with Progress(
             TextColumn("[bold]seeding[/bold] {task.description}"),
             BarColumn(),
