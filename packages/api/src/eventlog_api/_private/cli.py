@@ -35,7 +35,7 @@ from eventlog_api._private.version import api_version
 EXIT_USAGE: Final = 2
 EXIT_UNAVAILABLE: Final = 1
 
-_err = Console(stderr=True)
+_err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -130,7 +130,7 @@ async def migrate_command(settings: Settings) -> int:
     if settings.database.sqlite_path is not None:
         settings.database.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     dialect = settings.database.dialect
-    console = Console()
+    console = Console(soft_wrap=True, highlight=False)
     async with Database(
         settings.database, readers=1, writers=1, connect_timeout_s=settings.connect_timeout_s
     ) as database:
@@ -163,7 +163,7 @@ async def migrate_command(settings: Settings) -> int:
 async def check_command(settings: Settings) -> int:
     """Print the settings and whether the database answers; exit 1 if it does not."""
     configure_logging("console", "WARNING")
-    console = Console()
+    console = Console(soft_wrap=True, highlight=False)
     console.print(f"eventlog-api {api_version()}")
     for key, value in settings.describe().items():
         console.print(f"  {key:<22} {value}")

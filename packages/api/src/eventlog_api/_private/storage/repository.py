@@ -79,6 +79,7 @@ class Storage:
         self._migrated = asyncio.Event()
         self._migration_error: str | None = "migrations have not run yet"
         self._migrator: asyncio.Task[None] | None = None
+        self._first_attempt = asyncio.Event()
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -90,9 +91,9 @@ class Storage:
         self.committer.start()
         if migrate_now:
             self._migrator = asyncio.create_task(self._migrate_until_done(), name="migrate")
-            # Give a reachable database the chance to be ready before the first request.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(self._migrated.wait()), timeout=30)
+            # A reachable database is migrated before the first request; an unreachable one
+            # does not hold the start-up: the first attempt fails fast and the task retries.
+            await self._first_attempt.wait()
         else:
             self._migrated.set()
             self._migration_error = None
@@ -121,6 +122,9 @@ class Storage:
         applied = await self.database.write(lambda conn: migrate(conn, self.dialect), retry=True)
         self._migration_error = None
         self._migrated.set()
+        self._first_attempt.set()
+        if applied:
+            log.info("schema migrated", applied=[m.version for m in applied])
         return applied
 
     async def pending(self) -> list[Migration]:
@@ -137,6 +141,7 @@ class Storage:
                 raise
             except Exception as exc:
                 self._migration_error = f"migrations failed: {exc}"[:500]
+                self._first_attempt.set()
                 delay = _MIGRATE_BACKOFF_S[min(attempt, len(_MIGRATE_BACKOFF_S) - 1)]
                 log.warning("migrations failed, will retry", error=str(exc)[:500], retry_in_s=delay)
                 attempt += 1

@@ -1,0 +1,93 @@
+"""A loopback TCP proxy for fault tests: a database that is down, or that drops links.
+
+proxy = TcpProxy("127.0.0.1", 5432)      # listens on proxy.port once started
+await proxy.start()
+await proxy.drop_connections()           # every open link breaks, new ones work
+await proxy.stop()                       # refuses connections (the database "is down")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from support.api_server import free_port
+
+
+class TcpProxy:
+    """Forwards ``127.0.0.1:port`` to ``target_host:target_port``."""
+
+    def __init__(self, target_host: str, target_port: int, *, port: int | None = None) -> None:
+        self.target_host = target_host
+        self.target_port = target_port
+        self.port = port or free_port()
+        self._server: asyncio.Server | None = None
+        self._links: set[asyncio.Task[None]] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
+        self.accepted = 0
+
+    async def start(self) -> None:
+        """Listen (again) on the same port."""
+        if self._server is None:
+            self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port)
+
+    async def stop(self) -> None:
+        """Stop listening and break every open link."""
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        await self.drop_connections()
+
+    async def drop_connections(self) -> None:
+        """Break every open link (as a database restart does); keep listening."""
+        for writer in list(self._writers):
+            writer.transport.abort()
+        self._writers.clear()
+        links, self._links = set(self._links), set()
+        for task in links:
+            task.cancel()
+        for task in links:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def __aenter__(self) -> TcpProxy:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.accepted += 1
+        try:
+            upstream_reader, upstream_writer = await asyncio.open_connection(
+                self.target_host, self.target_port
+            )
+        except OSError:
+            writer.transport.abort()
+            return
+        self._writers.update((writer, upstream_writer))
+        task = asyncio.current_task()
+        assert task is not None
+        self._links.add(task)
+        try:
+            await asyncio.gather(
+                self._pipe(reader, upstream_writer), self._pipe(upstream_reader, writer)
+            )
+        finally:
+            for end in (writer, upstream_writer):
+                end.transport.abort()
+                self._writers.discard(end)
+            self._links.discard(task)
+
+    @staticmethod
+    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except (OSError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.transport.abort()
