@@ -103,6 +103,7 @@ class ProcessLogger:
         application_id: str | None = None,
         target_system: str | None = None,
         originating_system: str | None = None,
+        await_completion: bool = False,
     ) -> None:
         self._sink = sink
         config = sink.config
@@ -131,7 +132,7 @@ class ProcessLogger:
         self._sequence = 0
         self.started = False
         self.ended = False
-        self.awaiting_completion = False
+        self.awaiting_completion = await_completion
         self._context_token: Token[TraceContext | None] | None = None
 
     # --- sticky fields and context ---------------------------------------------------
@@ -181,7 +182,7 @@ class ProcessLogger:
         summary: str | None = None,
         *,
         result: str | None = None,
-        await_completion: bool = False,
+        await_completion: bool | None = None,
         **fields: Any,
     ) -> str:
         """Log PROCESS_START (step 0) with the root span; returns the root span id.
@@ -189,10 +190,13 @@ class ProcessLogger:
         ``await_completion=True`` leaves it ``IN_PROGRESS``: the process is finished later,
         maybe elsewhere (another service continues the trace and logs PROCESS_END);
         ``async with`` then does not log PROCESS_END on exit. Otherwise the start itself
-        is a ``SUCCESS``.
+        is a ``SUCCESS``. ``None`` keeps what ``logger.process(..., await_completion=)``
+        said (``async with`` starts the process that way).
         """
         self.started = True
-        self.awaiting_completion = await_completion
+        if await_completion is not None:
+            self.awaiting_completion = await_completion
+        await_completion = self.awaiting_completion
         status = EventStatus.IN_PROGRESS if await_completion else EventStatus.SUCCESS
         await self._emit(
             EventType.PROCESS_START,
