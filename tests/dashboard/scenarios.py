@@ -384,8 +384,10 @@ def simple_trace(
     outcome: EventStatus,
     summary_word: str = "routine",
     salt: int = 9,
+    end: bool = True,
 ) -> list[EventLogEntry]:
-    """Start, one step and (unless in progress) an end; the step carries ``outcome``."""
+    """Start, one step and (unless in progress, or ``end`` is false) an end; the step
+    carries ``outcome``."""
     t = TraceBuilder(
         trace_id, process=process, start=start, account=account, correlation=correlation, salt=salt
     )
@@ -412,7 +414,7 @@ def simple_trace(
         took=450,
         error_code="BOOM" if outcome is F else None,
     )
-    if outcome is not P:
+    if outcome is not P and end:
         t.add(
             900,
             EventType.PROCESS_END,
@@ -479,3 +481,147 @@ def chunks(items: Sequence[EventLogEntry], size: int) -> Iterator[Sequence[Event
     """``items`` in slices of at most ``size``."""
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+# --- the browser tests' data set ----------------------------------------------------------
+
+
+class SeededTrace:
+    """One trace of the data set and what the dashboard should say about it."""
+
+    def __init__(
+        self,
+        trace_id: str,
+        entries: list[EventLogEntry],
+        *,
+        status: EventStatus,
+    ) -> None:
+        self.trace_id = trace_id
+        self.entries = entries
+        self.status = status
+        first = entries[0]
+        self.process = first.process_name
+        self.account = first.account_id
+        self.correlation = first.correlation_id
+        self.start = min(e.event_timestamp for e in entries)
+        self.end = max(e.event_timestamp for e in entries)
+        self.has_errors = any(e.event_status is F for e in entries)
+
+
+class DataSet:
+    """Known traces spread over the last 30 days, with process definitions."""
+
+    SEARCH_WORD = "zanzibar"
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        ago = lambda **kw: now - timedelta(**kw)  # noqa: E731
+        self.parallel = SeededTrace(
+            hex_id(0xA1), parallel_retry_trace(hex_id(0xA1), ago(minutes=10)), status=S
+        )
+        self.retried = SeededTrace(
+            hex_id(0xA2), trace_retry_trace(hex_id(0xA2), ago(hours=2)), status=S
+        )
+        self.big = SeededTrace(hex_id(0xA3), big_trace(hex_id(0xA3), ago(minutes=30)), status=S)
+        traces = [self.parallel, self.retried, self.big]
+        kyc = [
+            (S, timedelta(minutes=20)),
+            (F, timedelta(minutes=40)),
+            (S, timedelta(hours=5)),
+            (P, timedelta(hours=6)),
+            (W, timedelta(hours=7)),
+            (S, timedelta(days=3)),
+            (F, timedelta(days=3, hours=2)),
+            (S, timedelta(days=10)),
+            (P, timedelta(days=10, hours=1)),
+            (S, timedelta(days=20)),
+            (F, timedelta(days=20, hours=3)),
+            (S, timedelta(days=25)),
+        ]
+        for n, (outcome, age) in enumerate(kyc, start=1):
+            trace_id = hex_id(0xB00 + n)
+            entries = simple_trace(
+                trace_id,
+                now - age,
+                process="kyc_check",
+                account=f"ACC-K{n:02d}",
+                correlation=f"kyc-corr-{n:02d}",
+                outcome=outcome,
+                salt=0xB00 + n,
+                end=outcome is not W,
+            )
+            status = outcome  # the WARNING trace has no end, so its derived status is WARNING
+            traces.append(SeededTrace(trace_id, entries, status=status))
+        refunds = [
+            timedelta(minutes=50),
+            timedelta(hours=9),
+            timedelta(days=2),
+            timedelta(days=12),
+            timedelta(days=15),
+            timedelta(days=28),
+        ]
+        for n, age in enumerate(refunds, start=1):
+            trace_id = hex_id(0xC00 + n)
+            word = self.SEARCH_WORD if n == 4 else "routine"
+            entries = simple_trace(
+                trace_id,
+                now - age,
+                process="refund_request",
+                account=f"ACC-R{n:02d}",
+                correlation=f"refund-corr-{n:02d}",
+                outcome=S,
+                summary_word=word,
+                salt=0xC00 + n,
+            )
+            traces.append(SeededTrace(trace_id, entries, status=S))
+        self.traces = traces
+        self.searched = next(t for t in traces if t.trace_id == hex_id(0xC04))
+
+    def entries(self) -> list[EventLogEntry]:
+        """Every event of the data set."""
+        return [e for t in self.traces for e in t.entries]
+
+    def ids(self, predicate: Any = None) -> set[str]:
+        """Trace ids of the traces that ``predicate`` accepts (all without one)."""
+        return {t.trace_id for t in self.traces if predicate is None or predicate(t)}
+
+    def within(self, length: timedelta) -> set[str]:
+        """Traces with activity in the last ``length`` (none lies near a boundary)."""
+        return self.ids(lambda t: t.end >= self.now - length)
+
+
+DEFINITIONS: list[dict[str, Any]] = [
+    {
+        "process_name": "order_fulfilment",
+        "display_name": "Order fulfilment",
+        "description": "From a paid basket to a parcel with the carrier.",
+        "owning_team": "Fulfilment",
+        "expected_steps": 5,
+        "sla_ms": 2000,
+    },
+    {
+        "process_name": "payment_capture",
+        "display_name": "Payment capture",
+        "description": "Capture an authorised card payment.",
+        "owning_team": "Payments",
+        "expected_steps": 2,
+        "sla_ms": 120_000,
+    },
+    {
+        "process_name": "kyc_check",
+        "display_name": "KYC check",
+        "description": "Know-your-customer identity verification.",
+        "owning_team": "Compliance",
+        "expected_steps": 1,
+        "sla_ms": 5000,
+    },
+    {
+        "process_name": "batch_settlement",
+        "display_name": "Batch settlement",
+        "description": "Nightly settlement of the card batch.",
+        "owning_team": "Finance",
+        "expected_steps": None,
+        "sla_ms": None,
+    },
+]
+"""Process definitions the browser tests register (refund_request stays unregistered)."""

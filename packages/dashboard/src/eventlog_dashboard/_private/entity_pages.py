@@ -272,6 +272,7 @@ def account_page() -> rx.Component:
                 ),
             ),
         ),
+        custom_attrs={"data-loading": rx.cond(A.loading, "true", "false")},
     )
 
 
@@ -465,6 +466,7 @@ def batch_page() -> rx.Component:
                 rx.cond(B.found, body, ui.card(ui.empty_block("No events in this batch", B.batch))),
             ),
         ),
+        custom_attrs={"data-loading": rx.cond(B.loading, "true", "false")},
     )
 
 

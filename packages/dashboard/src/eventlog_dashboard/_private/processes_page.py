@@ -394,4 +394,5 @@ def processes_page() -> rx.Component:
                 ),
             ),
         ),
+        custom_attrs={"data-loading": rx.cond(S.loading, "true", "false")},
     )

@@ -350,4 +350,5 @@ def stats_page() -> rx.Component:
                 charts,
             ),
         ),
+        custom_attrs={"data-loading": rx.cond(S.loading, "true", "false")},
     )

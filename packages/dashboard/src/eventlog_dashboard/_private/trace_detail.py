@@ -683,4 +683,5 @@ def trace_detail_page() -> rx.Component:
                 ),
             ),
         ),
+        custom_attrs={"data-loading": rx.cond(S.loading, "true", "false")},
     )

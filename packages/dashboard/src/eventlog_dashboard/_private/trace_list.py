@@ -281,8 +281,23 @@ class TraceListState(rx.State):
         return self._go(self._filters().with_changes(errors_only=bool(value)))
 
     @rx.event
-    def apply(self, _form: dict[str, Any] | None = None) -> EventSpec:
-        """Apply the typed filters (the form's submit)."""
+    def apply(self, form: dict[str, Any]) -> EventSpec:
+        """Apply the typed filters (the form's submit).
+
+        The text boxes are read from the submitted form, not from the state: their
+        change events are debounced and may still be on the way.
+        """
+        typed = {
+            "f_account": "account",
+            "f_search": "q",
+            "f_trace": "trace",
+            "f_correlation": "correlation",
+            "f_start": "from",
+            "f_end": "to",
+        }
+        for attribute, name in typed.items():
+            if name in form:
+                setattr(self, attribute, str(form[name]))
         return self._go(self._filters().with_changes())
 
     @rx.event
@@ -340,7 +355,10 @@ S = TraceListState
 def _stat_cards() -> rx.Component:
     return rx.grid(
         ui.stat_card(
-            "Traces", S.stat_traces, rx.text(S.stat_events, " events"), test_id="stat-traces"
+            "Traces",
+            S.stat_traces,
+            rx.text(S.stat_events, " events", size="1", color=rx.color("gray", 11)),
+            test_id="stat-traces",
         ),
         ui.stat_card("Accounts", S.stat_accounts, "distinct accounts", test_id="stat-accounts"),
         ui.stat_card("Systems", S.stat_systems_count, S.stat_systems, test_id="stat-systems"),
@@ -660,6 +678,9 @@ def _results() -> rx.Component:
                 ),
             ),
         ),
+        id="trace-results",
+        # Lets a test (or a script) tell fresh rows from rows about to be replaced.
+        custom_attrs={"data-loading": rx.cond(S.loading, "true", "false")},
     )
 
 

@@ -161,15 +161,21 @@ def stat_card(
                 color=rx.color("gray", 12) if color is None else f"var(--{color}-11)",
                 class_name="stat-value",
             ),
-            rx.text(hint, size="1", color=rx.color("gray", 11), trim="both")
-            if hint is not None
-            else rx.fragment(),
+            _hint(hint),
             spacing="1",
             align="start",
         ),
         custom_attrs={"data-testid": test_id} if test_id else {},
         border_top=f"3px solid var(--{color}-9)" if color is not None else None,
     )
+
+
+def _hint(hint: Any) -> rx.Component:
+    if hint is None:
+        return rx.fragment()
+    if isinstance(hint, rx.Component):  # already text: a <p> inside a <p> breaks hydration
+        return hint
+    return rx.text(hint, size="1", color=rx.color("gray", 11), trim="both")
 
 
 def status_dot(color: Any) -> rx.Component:
