@@ -135,6 +135,7 @@ class _Skeleton:
         self.attempt = 1
         self.root = ""
         self.last_seq = 0
+        self.last_failure: Failure | None = None
 
     def build(self) -> list[_Proto]:
         """The whole instance, with trace-level retries after failures."""
@@ -195,6 +196,7 @@ class _Skeleton:
                 span=self.root,
                 parent=None,
                 took=t + 2,
+                failure=self.last_failure,
             )
             if attempt == _MAX_TRACE_ATTEMPTS or rng.random() >= process.trace_retry_rate:
                 break
@@ -217,6 +219,8 @@ class _Skeleton:
         links: list[str] | None = None,
         failure: Failure | None = None,
     ) -> None:
+        if status is EventStatus.FAILURE and failure is not None:
+            self.last_failure = failure
         self.protos.append(
             _Proto(
                 offset=offset,
