@@ -17,7 +17,8 @@ Api = tuple[httpx.AsyncClient, Dataset]
 
 
 def _newest_first(traces: list[Trace]) -> list[str]:
-    return [t.trace_id for t in sorted(traces, key=lambda t: (t.last, t.trace_id), reverse=True)]
+    by_id = sorted(traces, key=lambda t: t.trace_id)
+    return [t.trace_id for t in sorted(by_id, key=lambda t: t.last, reverse=True)]
 
 
 async def _all_ids(http: httpx.AsyncClient, query: str, page_size: int = 100) -> list[str]:

@@ -156,7 +156,7 @@ def list_traces(
     if total == 0 or page.offset >= total:
         return _page(page, [], total)
 
-    order = " ORDER BY t.last_event_at DESC, t.trace_id DESC"
+    order = " ORDER BY t.last_event_at DESC, t.trace_id"
     if split_column is None or d.dialect is Dialect.MSSQL:
         clause, extra = d.page(page.page_size, page.offset)
         rows = conn.execute(
@@ -190,12 +190,12 @@ def _merged_page(
         arm_where = " AND ".join([*conds, f"{column} = ?"])
         arms.append(
             f"SELECT * FROM (SELECT {_columns(d)} FROM trace_summary t WHERE {arm_where} "
-            f"ORDER BY t.last_event_at DESC, t.trace_id DESC LIMIT ?) a{i}"
+            f"ORDER BY t.last_event_at DESC, t.trace_id LIMIT ?) a{i}"
         )
         arm_params.extend([*params, value, keep])
     sql = (
         f"SELECT * FROM ({' UNION ALL '.join(arms)}) u "
-        "ORDER BY u.last_event_at DESC, u.trace_id DESC LIMIT ? OFFSET ?"
+        "ORDER BY u.last_event_at DESC, u.trace_id LIMIT ? OFFSET ?"
     )
     return list(conn.execute(sql, *arm_params, page.page_size, page.offset).fetchall())
 

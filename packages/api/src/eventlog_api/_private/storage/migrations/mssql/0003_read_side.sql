@@ -1,10 +1,10 @@
 -- Read side: indexes for the trace list, statistics and charts, and an hourly rollup of
 -- event counts per target system (statistics over large windows never count raw events).
-CREATE INDEX ix_trace_summary_status ON trace_summary (derived_status, last_event_at)
+CREATE INDEX ix_trace_summary_status ON trace_summary (derived_status, last_event_at DESC, trace_id)
 -- go
-CREATE INDEX ix_trace_summary_process ON trace_summary (process_name, last_event_at)
+CREATE INDEX ix_trace_summary_process ON trace_summary (process_name, last_event_at DESC, trace_id)
 -- go
-CREATE INDEX ix_trace_summary_errors ON trace_summary (has_errors, last_event_at)
+CREATE INDEX ix_trace_summary_errors ON trace_summary (has_errors, last_event_at DESC, trace_id)
 -- go
 CREATE INDEX ix_trace_summary_account ON trace_summary (account_id)
 -- go

@@ -1,14 +1,15 @@
 -- Read side: indexes for the trace list, statistics and charts, and an hourly rollup of
 -- event counts per target system (statistics over large windows never count raw events).
 --
--- Every trace_summary index ends in last_event_at so that a filtered trace list comes
--- out of the index already in "newest activity first" order, and the activity and started
+-- The filter indexes end in (last_event_at DESC, trace_id), the order of the trace list
+-- (like ix_trace_summary_last_event), so that a filtered page comes out of the index
+-- already in "newest activity first" order, and the activity and started
 -- indexes cover the statistics and chart queries so they never touch the table rows.
-CREATE INDEX ix_trace_summary_status ON trace_summary (derived_status, last_event_at)
+CREATE INDEX ix_trace_summary_status ON trace_summary (derived_status, last_event_at DESC, trace_id)
 -- go
-CREATE INDEX ix_trace_summary_process ON trace_summary (process_name, last_event_at)
+CREATE INDEX ix_trace_summary_process ON trace_summary (process_name, last_event_at DESC, trace_id)
 -- go
-CREATE INDEX ix_trace_summary_errors ON trace_summary (has_errors, last_event_at)
+CREATE INDEX ix_trace_summary_errors ON trace_summary (has_errors, last_event_at DESC, trace_id)
 -- go
 CREATE INDEX ix_trace_summary_account ON trace_summary (account_id)
 -- go
