@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from eventlog_api._private.storage.queries import search
 from support.read_dataset import Dataset, read_api, read_backend
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -127,3 +128,20 @@ async def test_guardrails(read_api: Api, body: dict[str, Any], field: str) -> No
     envelope = response.json()
     assert envelope["error"] == "Validation Error"
     assert envelope["details"][0]["field"] == field
+
+
+async def test_dense_matches_read_along_the_time_index_give_the_same_page(
+    read_api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    http, _ = read_api
+    queries = [
+        {"query": "pay"},
+        {"query": "pay", "page": 2, "pageSize": 7},
+        {"query": "payment", "processName": "card_payment"},
+    ]
+    sparse = [await _search(http, **q) for q in queries]
+    monkeypatch.setattr(search, "DENSE_MATCHES", 0)
+    dense = [await _search(http, **q) for q in queries]
+    assert dense == sparse
+    assert sparse[0]["totalCount"] == 60
+    assert len(sparse[1]["events"]) == 7
