@@ -79,12 +79,13 @@ class Delivery:
         lines: list[bytes],
         *,
         replay: bool,
-        on_delivered: Callable[[list[bytes]], None] | None = None,
+        on_settled: Callable[[list[bytes]], None] | None = None,
     ) -> Undelivered | None:
         """Deliver ``lines``; ``None`` when every event was stored or dropped as invalid.
 
-        ``on_delivered`` gets the lines the API confirmed after each answer (so a caller
-        that is cancelled midway knows which events still need a home).
+        ``on_settled`` gets the lines that are dealt with for good after each answer
+        (stored, or dropped as invalid), so a caller that is cancelled midway knows
+        which events still need a home.
         """
         pending = lines
         attempt = 0
@@ -108,13 +109,13 @@ class Delivery:
                 retry_after = response.retry_after
                 if 200 <= status < 300:
                     self.breaker.record_success()
-                    pending = self._accepted(pending, response.body, replay, on_delivered)
+                    pending = self._accepted(pending, response.body, replay, on_settled)
                     if not pending:
                         return None
                     # Only the retryable entries are left: resend them after a pause.
                 elif status == 413:
                     self.breaker.record_success()  # alive; the body is the problem
-                    return await self._split(pending, replay, on_delivered)
+                    return await self._split(pending, replay, on_settled)
                 elif status == 400:
                     self.breaker.record_success()
                     self._drop(
@@ -123,6 +124,8 @@ class Delivery:
                         _detail(response.body),
                         replay=replay,
                     )
+                    if on_settled is not None:
+                        on_settled(pending)
                     return None
                 elif status in RETRYABLE_STATUSES or status >= 500 or status == 408:
                     self._failed(len(pending), f"HTTP {status} {_detail(response.body)}")
@@ -144,7 +147,7 @@ class Delivery:
         self,
         pending: list[bytes],
         replay: bool,
-        on_delivered: Callable[[list[bytes]], None] | None,
+        on_settled: Callable[[list[bytes]], None] | None,
     ) -> Undelivered | None:
         if len(pending) == 1:
             self._drop(
@@ -153,10 +156,12 @@ class Delivery:
                 "a single event exceeds the server's body limit",
                 replay=replay,
             )
+            if on_settled is not None:
+                on_settled(pending)
             return None
         middle = len(pending) // 2
-        left = await self.send(pending[:middle], replay=replay, on_delivered=on_delivered)
-        right = await self.send(pending[middle:], replay=replay, on_delivered=on_delivered)
+        left = await self.send(pending[:middle], replay=replay, on_settled=on_settled)
+        right = await self.send(pending[middle:], replay=replay, on_settled=on_settled)
         if left is None:
             return right
         if right is None:
@@ -168,7 +173,7 @@ class Delivery:
         pending: list[bytes],
         body: bytes,
         replay: bool,
-        on_delivered: Callable[[list[bytes]], None] | None,
+        on_settled: Callable[[list[bytes]], None] | None,
     ) -> list[bytes]:
         """Count a 2xx answer; return the entries to resend (the retryable errors)."""
         errors = None
@@ -179,6 +184,7 @@ class Delivery:
             # cannot read lists none, so all of them are.
             log.warning("eventlog_sdk: unreadable 2xx batch answer; counting all as stored")
         retry: list[bytes] = []
+        retry_index: set[int] = set()
         failed_index: set[int] = set()
         invalid = 0
         first_invalid = ""
@@ -188,6 +194,7 @@ class Delivery:
             failed_index.add(error.index)
             if error.retryable:
                 retry.append(pending[error.index])
+                retry_index.add(error.index)
             else:
                 invalid += 1
                 first_invalid = first_invalid or error.error
@@ -201,11 +208,15 @@ class Delivery:
                 self.counters.replayed += len(delivered)
             else:
                 self.counters.sent += len(delivered)
-            if on_delivered is not None:
-                on_delivered(delivered)
             call_hook(self.hooks.on_batch_sent, self.counters, len(delivered))
         if invalid:
             self._drop(DropReason.INVALID_EVENT, invalid, first_invalid, replay=replay)
+        if on_settled is not None:
+            on_settled(
+                [line for i, line in enumerate(pending) if i not in retry_index]
+                if retry_index
+                else pending
+            )
         return retry
 
     def _failed(self, count: int, error: str) -> None:

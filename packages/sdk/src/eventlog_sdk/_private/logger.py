@@ -28,7 +28,7 @@ from .accounting import (
     call_hook,
 )
 from .breaker import CircuitBreaker
-from .delivery import BATCH_OVERHEAD, Delivery, Spiller, Undelivered, Why, drop
+from .delivery import BATCH_OVERHEAD, Delivery, Spiller, Why, drop
 from .process import ProcessLogger
 from .retry import RetryPolicy
 from .settings import LoggerConfig
@@ -134,7 +134,10 @@ class AsyncEventLogger:
             hooks=self.hooks,
             rng=self._rng,
         )
-        self._in_flight: list[bytes] = []
+        # Batches being sent, by number: their lines leave as the API settles them.
+        self._in_flight: dict[int, list[bytes]] = {}
+        self._batch_number = 0
+        self._dispatches: set[asyncio.Task[None]] = set()
         self._carry: bytes | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = 0
@@ -329,7 +332,7 @@ class AsyncEventLogger:
             self.start()
         if self._state is not _RUNNING:
             return not self._queue and not self._in_flight
-        if not self._queue and not self._in_flight and self._carry is None:
+        if not self._queue and not self._dispatches and self._carry is None:
             return True
         idle = self._idle
         assert idle is not None
@@ -403,10 +406,10 @@ class AsyncEventLogger:
             except OSError as exc:
                 log.warning("eventlog_sdk: closing spillover failed: %s", exc)
 
-    def _rescue_leftovers(self, *, why: str, reason: DropReason) -> None:
-        """Spill (or count as dropped) everything still in memory."""
-        lines = list(self._in_flight)
-        self._in_flight = []
+    def _take_leftovers(self) -> list[bytes]:
+        """Every event still in memory (in flight, carried, queued), encoded."""
+        lines = [line for batch in self._in_flight.values() for line in batch]
+        self._in_flight = {}
         if self._carry is not None:
             lines.append(self._carry)
             self._carry = None
@@ -414,6 +417,11 @@ class AsyncEventLogger:
             line = self._encode(self._queue.popleft(), live=True)
             if line is not None:
                 lines.append(line)
+        return lines
+
+    def _rescue_leftovers(self, *, why: str, reason: DropReason) -> None:
+        """Spill (or count as dropped) everything still in memory."""
+        lines = self._take_leftovers()
         if lines:
             self._spiller.spill(lines, why, no_spill_reason=reason, live=True)
 
@@ -438,7 +446,7 @@ class AsyncEventLogger:
             truncated_fields=c.truncated_fields,
             hook_errors=c.hook_errors,
             queue_depth=len(self._queue),
-            in_flight=len(self._in_flight) + (self._carry is not None),
+            in_flight=sum(map(len, self._in_flight.values())) + (self._carry is not None),
             spill_pending=self._store.pending_events if self._store is not None else 0,
             breaker_state=self._breaker.state,
         )
@@ -472,35 +480,54 @@ class AsyncEventLogger:
         assert wakeup is not None
         assert idle is not None
         cfg = self.config
-        while True:
-            if not queue and self._carry is None:
-                idle.set()
-                if self._state is not _RUNNING:
-                    return
-                self._maybe_wake_replay()
-                self._wake_at = 1
-                wakeup.clear()
-                await wakeup.wait()
-                continue
-            idle.clear()
-            if len(queue) < self._batch_size and not self._hurry and cfg.linger_s > 0:
-                self._wake_at = self._batch_size
-                wakeup.clear()
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(cfg.linger_s):
-                        await wakeup.wait()
-            self._wake_at = sys.maxsize
-            try:
+        dispatches = self._dispatches
+        limit = cfg.max_concurrent_batches
+        try:
+            while True:
+                if not queue and self._carry is None:
+                    if not dispatches:
+                        idle.set()
+                        if self._state is not _RUNNING:
+                            return
+                        self._maybe_wake_replay()
+                    self._wake_at = 1
+                    wakeup.clear()
+                    await wakeup.wait()  # an event, or a batch finished
+                    continue
+                idle.clear()
+                if len(dispatches) >= limit:
+                    self._wake_at = sys.maxsize  # a finishing batch wakes us
+                    wakeup.clear()
+                    await wakeup.wait()
+                    continue
+                if len(queue) < self._batch_size and not self._hurry and cfg.linger_s > 0:
+                    self._wake_at = self._batch_size
+                    wakeup.clear()
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(cfg.linger_s):
+                            await wakeup.wait()
+                self._wake_at = sys.maxsize
                 lines = self._take_batch()
-                if lines:
-                    await self._dispatch(lines)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                # A bug here must not end the sender: keep the events, carry on.
-                log.exception("eventlog_sdk sender failed on a batch; spilling it")
-                self._rescue_in_flight("sender error")
-            self._in_flight = []
+                if not lines:
+                    continue
+                self._batch_number += 1
+                number = self._batch_number
+                self._in_flight[number] = list(lines)
+                task = asyncio.create_task(self._dispatch(number, lines))
+                dispatches.add(task)
+                task.add_done_callback(self._dispatch_done)
+        finally:
+            # Cancelled (shutdown ran out of time): stop the batches in flight too; their
+            # events stay in _in_flight for the caller to spill.
+            for task in list(dispatches):
+                task.cancel()
+            if dispatches:
+                await asyncio.gather(*dispatches, return_exceptions=True)
+
+    def _dispatch_done(self, task: asyncio.Task[None]) -> None:
+        self._dispatches.discard(task)
+        if self._wakeup is not None:
+            self._wakeup.set()
 
     def _maybe_wake_replay(self) -> None:
         """The queue just drained: a healthy API has room for spilled events now."""
@@ -524,7 +551,6 @@ class AsyncEventLogger:
             lines.append(self._carry)
             size = len(self._carry) + 1
             self._carry = None
-        self._in_flight = lines
         while queue and len(lines) < self._batch_size:
             line = self._encode(queue.popleft(), live=True)
             if line is None:
@@ -536,36 +562,46 @@ class AsyncEventLogger:
             size += len(line) + 1
         return lines
 
-    async def _dispatch(self, lines: list[bytes]) -> None:
+    async def _dispatch(self, number: int, lines: list[bytes]) -> None:
         """Deliver one live batch; spill or drop what cannot be delivered."""
         pending = lines
-        while True:
-            outcome = await self._delivery.send(pending, replay=False, on_delivered=self._delivered)
-            if outcome is None:
-                return
-            if outcome.why == Why.CIRCUIT_OPEN and self._store is None:
-                # No spillover: hold the batch until a probe may go out; the queue
-                # absorbs new events meanwhile (and counts queue_full when it is full).
-                self._in_flight = pending = outcome.lines
-                await asyncio.sleep(max(0.05, self._breaker.seconds_until_probe()))
-                continue
-            self._spill_undelivered(outcome)
-            return
 
-    def _delivered(self, lines: list[bytes]) -> None:
-        done = {id(line) for line in lines}
-        self._in_flight = [line for line in self._in_flight if id(line) not in done]
+        def settled(done: list[bytes]) -> None:
+            batch = self._in_flight.get(number)
+            if batch is not None:
+                gone = {id(line) for line in done}
+                self._in_flight[number] = [line for line in batch if id(line) not in gone]
 
-    def _spill_undelivered(self, outcome: Undelivered) -> None:
-        self._in_flight = []
-        self._spiller.spill(
-            outcome.lines, outcome.why, no_spill_reason=DropReason.RETRIES_EXHAUSTED, live=True
-        )
-
-    def _rescue_in_flight(self, why: str) -> None:
-        lines, self._in_flight = self._in_flight, []
-        if lines:
-            self._spiller.spill(lines, why, no_spill_reason=DropReason.RETRIES_EXHAUSTED, live=True)
+        try:
+            while True:
+                outcome = await self._delivery.send(pending, replay=False, on_settled=settled)
+                if outcome is None:
+                    break
+                if outcome.why == Why.CIRCUIT_OPEN and self._store is None:
+                    # No spillover: hold the batch until a probe may go out; the queue
+                    # absorbs new events meanwhile (and counts queue_full when full).
+                    pending = outcome.lines
+                    await asyncio.sleep(max(0.05, self._breaker.seconds_until_probe()))
+                    continue
+                self._in_flight.pop(number, None)
+                self._spiller.spill(
+                    outcome.lines,
+                    outcome.why,
+                    no_spill_reason=DropReason.RETRIES_EXHAUSTED,
+                    live=True,
+                )
+                break
+        except asyncio.CancelledError:
+            raise  # the events stay in _in_flight: whoever cancelled spills them
+        except Exception:
+            # A bug here must not lose the batch or end the sender.
+            log.exception("eventlog_sdk sender failed on a batch; spilling it")
+            left = self._in_flight.pop(number, [])
+            if left:
+                self._spiller.spill(
+                    left, "sender error", no_spill_reason=DropReason.RETRIES_EXHAUSTED, live=True
+                )
+        self._in_flight.pop(number, None)
 
     # --- replay ----------------------------------------------------------------------
 
@@ -717,15 +753,7 @@ class AsyncEventLogger:
         """
         if self._state is _CLOSED:
             return
-        lines = list(self._in_flight)
-        self._in_flight = []
-        if self._carry is not None:
-            lines.append(self._carry)
-            self._carry = None
-        while self._queue:
-            line = self._encode(self._queue.popleft(), live=True)
-            if line is not None:
-                lines.append(line)
+        lines = self._take_leftovers()
         self._state = _CLOSED
         if isinstance(self._transport, AiohttpTransport):
             self._transport.abandon()  # its event loop is gone
@@ -761,7 +789,7 @@ class AsyncEventLogger:
                     outcome = await delivery.send(
                         batches[index],
                         replay=False,
-                        on_delivered=lambda done: delivered.update(map(id, done)),
+                        on_settled=lambda done: delivered.update(map(id, done)),
                     )
                     if outcome is not None:
                         unsettled.extend(outcome.lines)

@@ -32,6 +32,8 @@ DEFAULT_BATCH_SIZE: Final = 100
 DEFAULT_BATCH_MAX_BYTES: Final = DEFAULT_MAX_BODY_BYTES // 2
 """Half the server's default body limit: the envelope and a margin always fit."""
 DEFAULT_LINGER_S: Final = 0.1
+DEFAULT_MAX_CONCURRENT_BATCHES: Final = 4
+"""Batches in flight at once: the API commits concurrent batches together."""
 DEFAULT_BREAKER_FAILURE_THRESHOLD: Final = 5
 DEFAULT_BREAKER_RESET_S: Final = 30.0
 DEFAULT_SPILLOVER_ENABLED: Final = True
@@ -82,6 +84,7 @@ class LoggerConfig:
     batch_size: int = DEFAULT_BATCH_SIZE
     batch_max_bytes: int = DEFAULT_BATCH_MAX_BYTES
     linger_s: float = DEFAULT_LINGER_S
+    max_concurrent_batches: int = DEFAULT_MAX_CONCURRENT_BATCHES
     retry_base_s: float = DEFAULT_RETRY_BASE_S
     retry_cap_s: float = DEFAULT_RETRY_CAP_S
     retry_max_attempts: int = DEFAULT_RETRY_MAX_ATTEMPTS
@@ -104,6 +107,7 @@ class LoggerConfig:
             "queue_capacity": self.queue_capacity,
             "batch_size": self.batch_size,
             "batch_max_bytes": self.batch_max_bytes,
+            "max_concurrent_batches": self.max_concurrent_batches,
             "retry_max_attempts": self.retry_max_attempts,
             "breaker_failure_threshold": self.breaker_failure_threshold,
             "spillover_max_bytes": self.spillover_max_bytes,
@@ -200,6 +204,7 @@ ENVIRONMENT: Final[dict[str, tuple[str, Any]]] = {
     f"{ENV_PREFIX}SDK_BATCH_SIZE": ("batch_size", _int),
     f"{ENV_PREFIX}SDK_BATCH_MAX_BYTES": ("batch_max_bytes", _int),
     f"{ENV_PREFIX}SDK_LINGER_MS": ("linger_s", _ms),
+    f"{ENV_PREFIX}SDK_MAX_CONCURRENT_BATCHES": ("max_concurrent_batches", _int),
     f"{ENV_PREFIX}SDK_RETRY_BASE_MS": ("retry_base_s", _ms),
     f"{ENV_PREFIX}SDK_RETRY_CAP_MS": ("retry_cap_s", _ms),
     f"{ENV_PREFIX}SDK_RETRY_MAX_ATTEMPTS": ("retry_max_attempts", _int),
