@@ -39,8 +39,8 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from support import postgres  # noqa: E402
-from support.api_server import ApiServer  # noqa: E402
+from support import postgres
+from support.api_server import ApiServer
 
 ROUND_SIZE = 5_000
 ROUNDS = 15
@@ -62,7 +62,10 @@ class NullExporter(SpanExporter):
 class NullTransport:
     """Answers every batch with a 201 that stores everything (no network, no parsing)."""
 
-    _OK = b'{"success":true,"totalReceived":0,"totalInserted":0,"executionIds":[],"correlationIds":[]}'
+    _OK = (
+        b'{"success":true,"totalReceived":0,"totalInserted":0,'
+        b'"executionIds":[],"correlationIds":[]}'
+    )
 
     async def send_batch(self, body: bytes) -> TransportResponse:
         return TransportResponse(201, self._OK)
@@ -71,7 +74,7 @@ class NullTransport:
         return None
 
 
-def make_event(index: int, trace_id: str) -> EventLogEntry:
+def make_event(index: int, trace_id: str, key: str | None = None) -> EventLogEntry:
     """A typical STEP event (what a process logger produces)."""
     return EventLogEntry(
         trace_id=trace_id,
@@ -91,6 +94,7 @@ def make_event(index: int, trace_id: str) -> EventLogEntry:
         event_timestamp=utc_now(),
         execution_time_ms=42,
         http_status_code=200,
+        idempotency_key=key,
     )
 
 
@@ -173,15 +177,11 @@ async def produce(logger: AsyncEventLogger, total: int, prefix: str) -> None:
     trace_id = new_trace_id()
     high_water = logger.config.queue_capacity - logger.config.batch_size
     for i in range(total):
-        while logger.stats().queue_depth >= high_water:
+        # A producer that backs off when the queue is nearly full (polling: the SDK has
+        # no "room available" event, by design log() never waits).
+        while logger.stats().queue_depth >= high_water:  # noqa: ASYNC110
             await asyncio.sleep(0.001)
-        event = make_event(i, trace_id)
-        await logger.log(
-            EventLogEntry(
-                **{f: getattr(event, f) for f in event.__struct_fields__ if f != "idempotency_key"},
-                idempotency_key=f"{prefix}-{i}",
-            )
-        )
+        await logger.log(make_event(i, trace_id, f"{prefix}-{i}"))
         if i % 500 == 499:
             await asyncio.sleep(0)
 
