@@ -19,6 +19,8 @@ from eventlog_schemas import (
     CorrelationLinkRequest,
     CreateProcessRequest,
     EventStatus,
+    LookupRequest,
+    TextSearchRequest,
     UpdateProcessRequest,
 )
 from eventlog_sdk import (
@@ -372,3 +374,81 @@ async def test_process_logger_span_tree_reads_back_through_the_trace_endpoint(
     assert {e.correlation_id for e in trace.events} == {"order-77"}
     assert trace.process_name == "OrderFulfilment"
     assert trace.total_count == 6
+
+
+async def test_client_read_endpoints_against_logged_processes(
+    sqlite_api: ApiServer, spill_dir: Path
+) -> None:
+    config = fast_config(spill_dir, base_url=sqlite_api.base_url, application_id="shop")
+    async with AsyncEventLogger(config) as logger:
+        good = logger.process(
+            "Payout", correlation_id="payout-1", account_id="acc-r", batch_id="batch-r"
+        )
+        async with good:
+            await good.step("Transfer funds", "Funds transferred to the beneficiary bank")
+        bad = logger.process(
+            "Payout", correlation_id="payout-2", account_id="acc-r", batch_id="batch-r"
+        )
+        with pytest.raises(RuntimeError):
+            async with bad:
+                raise RuntimeError("beneficiary bank rejected the transfer")
+        assert await logger.flush(5)
+
+    async with EventLogClient(sqlite_api.base_url) as client:
+        await client.create_process(
+            CreateProcessRequest(
+                process_name="Payout",
+                display_name="Payouts",
+                description="Money out",
+                owning_team="treasury",
+                sla_ms=60_000,
+            )
+        )
+        trace = await client.get_trace_events(good.trace_id, page_size=500)
+        assert trace.total_count == 3
+        one = await client.get_event(trace.events[0].execution_id)
+        assert one.span_id == trace.events[0].span_id
+
+        correlation = await client.get_correlation_events("payout-2")
+        assert {e.event_type for e in correlation.events} == {
+            "PROCESS_START",
+            "ERROR",
+            "PROCESS_END",
+        }
+        account = await client.get_account_events("acc-r", page_size=100)
+        assert account.total_count == 6
+        summary = await client.get_account_summary("acc-r")
+        assert summary.summary.total_events == 6
+        assert summary.summary.error_count >= 1
+        batch = await client.get_batch_events("batch-r", event_status=EventStatus.FAILURE)
+        assert batch.failure_count == 1
+        batch_summary = await client.get_batch_summary("batch-r")
+        assert (batch_summary.completed, batch_summary.failed) == (1, 1)
+
+        found = await client.search_text(TextSearchRequest(query="beneficiary transf"))
+        assert found.total_count >= 2
+        looked = await client.lookup(
+            LookupRequest(account_id="acc-r", event_status=EventStatus.FAILURE)
+        )
+        assert looked.total_count >= 1
+
+        traces = await client.list_traces(process_name="payout", event_status=["FAILURE"])
+        assert [t.trace_id for t in traces.traces] == [bad.trace_id]
+        both = await client.list_traces(event_status=["SUCCESS", "FAILURE"], page_size=10)
+        assert both.total_count == 2
+        errors_only = await client.list_traces(has_errors=True)
+        assert errors_only.total_count == 1
+        assert errors_only.traces[0].sla_ms == 60_000
+
+        stats = await client.dashboard_stats()
+        assert stats.total_traces == 2
+        assert stats.success_rate == 50.0
+        series = await client.dashboard_timeseries(bucket="hour")
+        assert sum(p.trace_count for p in series.points) == 2
+        per_process = await client.dashboard_processes()
+        assert [p.process_name for p in per_process.processes] == ["Payout"]
+        sla = await client.dashboard_sla()
+        assert [p.process_name for p in sla.processes] == ["Payout"]
+        with pytest.raises(EventLogApiError) as bad_page:
+            await client.get_trace_events(good.trace_id, page_size=501)
+        assert bad_page.value.status == 400
