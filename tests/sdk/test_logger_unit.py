@@ -543,3 +543,50 @@ async def test_accounting_balances_under_mixed_faults(spill_dir: Path) -> None:
         assert balanced(stats, logger)
     assert stats.sent + stats.spilled + stats.dropped_total == 100
     assert stats.sent == len(transport.stored)
+
+
+def test_a_logger_outlives_its_event_loop(spill_dir: Path) -> None:
+    """asyncio.run() twice with one logger: the second loop gets a new sender."""
+    transport = InMemoryTransport()
+    logger = AsyncEventLogger(fast_config(spill_dir, linger_s=30.0), transport=transport)
+
+    async def first() -> None:
+        for i in range(10):
+            await logger.log(make_event(i))
+        # Ends with the events still queued (long linger): asyncio.run cancels the sender.
+
+    async def second() -> None:
+        for i in range(10, 15):
+            await logger.log(make_event(i))
+        await logger.aclose()
+
+    asyncio.run(first())
+    assert logger.stats().queue_depth == 10
+    asyncio.run(second())
+    stats = logger.stats()
+    assert len(transport.stored) == 15
+    assert (stats.sent, stats.dropped_total, stats.spilled) == (15, 0, 0)
+
+
+def test_a_batch_cut_off_by_the_end_of_its_loop_is_sent_by_the_next(spill_dir: Path) -> None:
+    transport = InMemoryTransport()
+    transport.hang_next()
+    logger = AsyncEventLogger(
+        fast_config(spill_dir, batch_size=4, max_concurrent_batches=1), transport=transport
+    )
+
+    async def first() -> None:
+        for i in range(6):
+            await logger.log(make_event(i, idempotency_key=f"loop-{i}"))
+        await asyncio.sleep(0.05)  # the first batch of 4 hangs in flight
+
+    async def second() -> None:
+        await logger.log(make_event(6, idempotency_key="loop-6"))
+        await logger.aclose()
+
+    asyncio.run(first())
+    assert logger.stats().in_flight == 4
+    asyncio.run(second())
+    stats = logger.stats()
+    assert sorted(transport.stored) == [f"loop-{i}" for i in range(7)]
+    assert (stats.sent, stats.dropped_total, stats.spilled) == (7, 0, 0)

@@ -138,7 +138,9 @@ class AsyncEventLogger:
         self._in_flight: dict[int, list[bytes]] = {}
         self._batch_number = 0
         self._dispatches: set[asyncio.Task[None]] = set()
-        self._carry: bytes | None = None
+        # Encoded events that go first into the next batch: the one that did not fit the
+        # last batch, and batches cut off when the event loop they ran on went away.
+        self._carry: deque[bytes] = deque()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = 0
         self._sender: asyncio.Task[None] | None = None
@@ -295,6 +297,10 @@ class AsyncEventLogger:
         self._idle = asyncio.Event()
         self._replay_wake = asyncio.Event()
         self._replay_lock = asyncio.Lock()
+        self._closed_event = asyncio.Event()
+        # Batches cut off when an earlier event loop went away are sent first.
+        for number in sorted(self._in_flight):
+            self._carry.extend(self._in_flight.pop(number))
         if self._store is not None:
             try:
                 self._store.open()
@@ -302,11 +308,35 @@ class AsyncEventLogger:
                 log.warning("eventlog_sdk: spillover folder unusable: %s", exc)
         self._state = _RUNNING
         self._sender = loop.create_task(self._sender_loop(), name="eventlog-sdk-sender")
+        self._sender.add_done_callback(self._on_sender_done)
         if self._store is not None:
             self._replayer = loop.create_task(self._replay_loop(), name="eventlog-sdk-replay")
             self._replay_wake.set()  # replay what an earlier run left, right away
-        if self._queue:
+        if self._queue or self._carry:
             self._wakeup.set()
+
+    def _on_sender_done(self, task: asyncio.Task[None]) -> None:
+        """The sender ended while the logger is open: its event loop is shutting down.
+
+        (``asyncio.run`` cancels every task at its end.) The queue and the unsettled
+        batches are kept; the next ``log`` on a new loop starts a new sender that sends
+        them first, and the exit handler flushes them if none comes.
+        """
+        if self._state is not _RUNNING or self._sender is not task:
+            return
+        if not task.cancelled() and task.exception() is not None:
+            log.error("eventlog_sdk sender ended unexpectedly", exc_info=task.exception())
+        replayer = self._replayer
+        if replayer is not None and not replayer.done():
+            replayer.cancel()
+        self._sender = self._replayer = None
+        self._wakeup = self._idle = self._replay_wake = None
+        self._replay_lock = None
+        self._loop = None
+        self._loop_thread = 0
+        if isinstance(self._transport, AiohttpTransport):
+            self._transport.abandon()  # its session belongs to the loop that ends
+        self._state = _NEW
 
     async def __aenter__(self) -> Self:
         self.start()
@@ -332,7 +362,7 @@ class AsyncEventLogger:
             self.start()
         if self._state is not _RUNNING:
             return not self._queue and not self._in_flight
-        if not self._queue and not self._dispatches and self._carry is None:
+        if not self._queue and not self._dispatches and not self._carry:
             return True
         idle = self._idle
         assert idle is not None
@@ -410,9 +440,8 @@ class AsyncEventLogger:
         """Every event still in memory (in flight, carried, queued), encoded."""
         lines = [line for batch in self._in_flight.values() for line in batch]
         self._in_flight = {}
-        if self._carry is not None:
-            lines.append(self._carry)
-            self._carry = None
+        lines.extend(self._carry)
+        self._carry.clear()
         while self._queue:
             line = self._encode(self._queue.popleft(), live=True)
             if line is not None:
@@ -446,7 +475,7 @@ class AsyncEventLogger:
             truncated_fields=c.truncated_fields,
             hook_errors=c.hook_errors,
             queue_depth=len(self._queue),
-            in_flight=sum(map(len, self._in_flight.values())) + (self._carry is not None),
+            in_flight=sum(map(len, self._in_flight.values())) + len(self._carry),
             spill_pending=self._store.pending_events if self._store is not None else 0,
             breaker_state=self._breaker.state,
         )
@@ -484,7 +513,7 @@ class AsyncEventLogger:
         limit = cfg.max_concurrent_batches
         try:
             while True:
-                if not queue and self._carry is None:
+                if not queue and not self._carry:
                     if not dispatches:
                         idle.set()
                         if self._state is not _RUNNING:
@@ -547,16 +576,19 @@ class AsyncEventLogger:
         limit = self.config.batch_max_bytes - BATCH_OVERHEAD
         lines: list[bytes] = []
         size = 0
-        if self._carry is not None:
-            lines.append(self._carry)
-            size = len(self._carry) + 1
-            self._carry = None
+        carry = self._carry
+        while carry and len(lines) < self._batch_size:
+            if lines and size + len(carry[0]) + 1 > limit:
+                return lines
+            carried = carry.popleft()
+            lines.append(carried)
+            size += len(carried) + 1
         while queue and len(lines) < self._batch_size:
             line = self._encode(queue.popleft(), live=True)
             if line is None:
                 continue
             if lines and size + len(line) + 1 > limit:
-                self._carry = line  # starts the next batch
+                carry.append(line)  # starts the next batch
                 break
             lines.append(line)
             size += len(line) + 1
