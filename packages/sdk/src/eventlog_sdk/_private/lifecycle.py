@@ -5,7 +5,6 @@ from __future__ import annotations
 import atexit
 import logging
 import os
-import weakref
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -13,12 +12,19 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("eventlog_sdk")
 
-_LOGGERS: weakref.WeakSet[AsyncEventLogger] = weakref.WeakSet()
+# Strong references on purpose: a logger the application dropped without aclose() may
+# still hold events, and the exit handler must find it to flush them.
+_LOGGERS: set[AsyncEventLogger] = set()
 
 
 def register(logger: AsyncEventLogger) -> None:
-    """Track ``logger`` for the fork and exit handlers (weakly: it may be collected)."""
+    """Track ``logger`` for the fork and exit handlers until it is closed."""
     _LOGGERS.add(logger)
+
+
+def unregister(logger: AsyncEventLogger) -> None:
+    """A closed logger needs neither handler."""
+    _LOGGERS.discard(logger)
 
 
 def _after_fork_in_child() -> None:

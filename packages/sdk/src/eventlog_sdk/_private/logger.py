@@ -394,6 +394,7 @@ class AsyncEventLogger:
                 self.start()
             else:
                 self._state = _CLOSED
+                lifecycle.unregister(self)
                 self._close_store()
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(self._transport.aclose(), 1.0)
@@ -428,6 +429,7 @@ class AsyncEventLogger:
         finally:
             self._state = _CLOSED
             self._closed_event.set()
+            lifecycle.unregister(self)
 
     def _close_store(self) -> None:
         if self._store is not None:
