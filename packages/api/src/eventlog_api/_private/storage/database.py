@@ -37,6 +37,9 @@ Work = Callable[[pyodbc.Connection], T]
 
 log = structlog.get_logger("eventlog_api.storage")
 
+APPLICATION_NAME = "eventlog-api"
+"""How the API's database sessions name themselves (PostgreSQL ``application_name``)."""
+
 
 def _raw(conn: aioodbc.Connection) -> pyodbc.Connection:
     # aioodbc wraps every call in its own executor hop; a unit of work runs as one hop on
@@ -308,6 +311,8 @@ def prepare_connection(raw: pyodbc.Connection, dialect: Dialect) -> None:
         autocommit = raw.autocommit
         raw.autocommit = True
         raw.execute("SET TIME ZONE 'UTC'")
+        # Names the API's sessions in pg_stat_activity (operations, fault tests).
+        raw.execute(f"SET application_name = '{APPLICATION_NAME}'")
         raw.autocommit = autocommit
     else:
         raw.setdecoding(pyodbc.SQL_CHAR, encoding="utf-8")

@@ -107,6 +107,35 @@ class ReadDialect:
         unit = "hour" if bucket is TimeBucket.HOUR else "day"
         return f"DATEADD({unit}, DATEDIFF({unit}, 0, {column}), 0)"
 
+    def status_condition(self, status: str, alias: str = "t") -> str:
+        """The rows of ``trace_summary`` whose derived status is ``status``.
+
+        Written on the counters the generated ``derived_status`` is computed from: SQLite
+        cannot read an index as covering when a query touches a generated column.
+        """
+        ended = f"{alias}.has_success_end = {self.true}"
+        not_ended = f"{alias}.has_success_end = {self.false}"
+        return {
+            "SUCCESS": ended,
+            "FAILURE": f"{not_ended} AND {alias}.failure_count > 0",
+            "WARNING": f"{not_ended} AND {alias}.failure_count = 0 AND {alias}.warning_count > 0",
+            "IN_PROGRESS": (
+                f"{not_ended} AND {alias}.failure_count = 0 AND {alias}.warning_count = 0"
+            ),
+        }.get(status, "1 = 0")
+
+    def status_expr(self, alias: str = "t") -> str:
+        """The derived status computed from the counters (see ``status_condition``)."""
+        return (
+            f"CASE WHEN {alias}.has_success_end = {self.true} THEN 'SUCCESS' "
+            f"WHEN {alias}.failure_count > 0 THEN 'FAILURE' "
+            f"WHEN {alias}.warning_count > 0 THEN 'WARNING' ELSE 'IN_PROGRESS' END"
+        )
+
+    def no_index(self, expression: str) -> str:
+        """``expression`` marked so that SQLite's planner does not drive a scan by it."""
+        return f"+{expression}" if self.dialect is Dialect.SQLITE else expression
+
     def in_list(self, column: str, count: int) -> str:
         """``column IN (?, ?, ...)`` for ``count`` parameters."""
         return f"{column} IN ({', '.join('?' * count)})"

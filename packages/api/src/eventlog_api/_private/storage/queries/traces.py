@@ -96,6 +96,10 @@ def _columns(d: ReadDialect) -> str:
     )
 
 
+_ORDER = "t.last_event_at DESC, t.trace_id"
+_ALL_DERIVED = {"SUCCESS", "FAILURE", "WARNING", "IN_PROGRESS"}
+
+
 def list_traces(
     conn: pyodbc.Connection,
     d: ReadDialect,
@@ -103,11 +107,16 @@ def list_traces(
     page: PageRequest,
     now: datetime,
 ) -> TraceListResponse:
-    """A page of traces, newest activity first, with the true total."""
+    """A page of traces, newest activity first, with the true total.
+
+    Two steps: the page's trace ids from an index (offsets skip index entries, not
+    rows), then those rows by primary key.
+    """
     conds: list[str] = []
     params: list[object] = []
-    split_column: str | None = None
-    split_values: list[str] = []
+    # A filter with several values becomes arms, one per value, each served in list order
+    # by its own index; arms never overlap (distinct names, distinct statuses).
+    arms: list[tuple[str, list[object]]] = []
 
     if f.trace_id is not None:
         conds.append("t.trace_id = ?")
@@ -121,83 +130,108 @@ def list_traces(
         matcher = name_matcher(f.process_name)
         names = [name for name in process_names(conn, d) if matcher.search(name)]
         if not names:
-            return _empty(page)
+            return _page(page, [], 0)
         if len(names) == 1:
             conds.append("t.process_name = ?")
             params.append(names[0])
         else:
-            split_column, split_values = "t.process_name", names
-    statuses = list(dict.fromkeys(f.statuses))
-    if len(statuses) == 1 or (statuses and split_column is not None):
-        conds.append(d.in_list("t.derived_status", len(statuses)))
-        params.extend(s.value for s in statuses)
-    elif statuses and len(statuses) < len(EventStatus):
-        split_column, split_values = "t.derived_status", [s.value for s in statuses]
+            arms = [("t.process_name = ?", [name]) for name in names]
+    statuses = [s.value for s in dict.fromkeys(f.statuses)]
+    if statuses and not set(statuses) >= _ALL_DERIVED:
+        if len(statuses) == 1:
+            conds.append(d.status_condition(statuses[0]))
+        elif arms:
+            conds.append("(" + " OR ".join(f"({d.status_condition(s)})" for s in statuses) + ")")
+        else:
+            arms = [(d.status_condition(s), []) for s in statuses]
     if f.account_id is not None:
         conds.append(d.contains("t.account_id"))
         params.append(like_pattern(f.account_id))
     if f.has_errors is not None:
-        conds.append(f"t.has_errors = {d.true if f.has_errors else d.false}")
+        conds.append("t.failure_count > 0" if f.has_errors else "t.failure_count = 0")
     if f.start is not None:
         conds.append("t.last_event_at >= ?")
         params.append(d.ts(f.start))
     if f.end is not None:
-        conds.append("t.first_event_at <= ?")
+        # With a start too, the scan runs along last_event_at (recent windows are the
+        # usual ones); the end then only filters.
+        first = d.no_index("t.first_event_at") if f.start is not None else "t.first_event_at"
+        conds.append(f"{first} <= ?")
         params.append(d.ts(f.end))
 
-    count_conds = list(conds)
-    count_params = list(params)
-    if split_column is not None:
-        count_conds.append(d.in_list(split_column, len(split_values)))
-        count_params.extend(split_values)
-    where = f" WHERE {' AND '.join(count_conds)}" if count_conds else ""
-    row = conn.execute(f"SELECT COUNT(*) FROM trace_summary t{where}", *count_params).fetchone()
-    total = int(row[0]) if row else 0
+    if arms:
+        total = 0
+        for arm, arm_params in arms:
+            total += _count(conn, [*conds, arm], [*params, *arm_params])
+    else:
+        total = _count(conn, conds, params)
     if total == 0 or page.offset >= total:
         return _page(page, [], total)
 
-    order = " ORDER BY t.last_event_at DESC, t.trace_id"
-    if split_column is None or d.dialect is Dialect.MSSQL:
-        clause, extra = d.page(page.page_size, page.offset)
-        rows = conn.execute(
-            f"SELECT {_columns(d)} FROM trace_summary t{where}{order}{clause}",
-            *count_params,
-            *extra,
-        ).fetchall()
+    if arms and d.dialect is not Dialect.MSSQL:
+        ids = _merged_ids(conn, d, conds=conds, params=params, arms=arms, page=page)
     else:
-        rows = _merged_page(
-            conn, d, conds=conds, params=params, column=split_column, values=split_values, page=page
-        )
+        where_parts = list(conds)
+        where_params = list(params)
+        if arms:
+            where_parts.append("(" + " OR ".join(f"({arm})" for arm, _ in arms) + ")")
+            for _, arm_params in arms:
+                where_params.extend(arm_params)
+        clause, extra = d.page(page.page_size, page.offset)
+        ids = [
+            str(row[0])
+            for row in conn.execute(
+                f"SELECT t.trace_id FROM trace_summary t{_where(where_parts)} ORDER BY {_ORDER}"
+                f"{clause}",
+                *where_params,
+                *extra,
+            ).fetchall()
+        ]
+    if not ids:
+        return _page(page, [], total)
+    rows = conn.execute(
+        f"SELECT {_columns(d)} FROM trace_summary t WHERE {d.in_list('t.trace_id', len(ids))}",
+        *ids,
+    ).fetchall()
+    by_id = {str(row[0]): row for row in rows}
     slas = sla_by_process(conn)
-    return _page(page, [_summary(r, slas, now) for r in rows], total)
+    return _page(page, [_summary(by_id[i], slas, now) for i in ids if i in by_id], total)
 
 
-def _merged_page(
+def _where(conds: Sequence[str]) -> str:
+    return f" WHERE {' AND '.join(conds)}" if conds else ""
+
+
+def _count(conn: pyodbc.Connection, conds: Sequence[str], params: Sequence[object]) -> int:
+    row = conn.execute(f"SELECT COUNT(*) FROM trace_summary t{_where(conds)}", *params).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _merged_ids(
     conn: pyodbc.Connection,
     d: ReadDialect,
     *,
     conds: Sequence[str],
     params: Sequence[object],
-    column: str,
-    values: Sequence[str],
+    arms: Sequence[tuple[str, list[object]]],
     page: PageRequest,
-) -> list[Any]:
-    """One ordered, limited arm per value, merged: each arm reads only its first rows."""
+) -> list[str]:
+    """One ordered, limited arm per value, merged: each arm reads only its first entries."""
     keep = page.offset + page.page_size
-    arms: list[str] = []
+    sql_arms: list[str] = []
     arm_params: list[object] = []
-    for i, value in enumerate(values):
-        arm_where = " AND ".join([*conds, f"{column} = ?"])
-        arms.append(
-            f"SELECT * FROM (SELECT {_columns(d)} FROM trace_summary t WHERE {arm_where} "
-            f"ORDER BY t.last_event_at DESC, t.trace_id LIMIT ?) a{i}"
+    for i, (arm, values) in enumerate(arms):
+        sql_arms.append(
+            f"SELECT * FROM (SELECT t.trace_id, t.last_event_at FROM trace_summary t"
+            f"{_where([*conds, arm])} ORDER BY {_ORDER} LIMIT ?) a{i}"
         )
-        arm_params.extend([*params, value, keep])
+        arm_params.extend([*params, *values, keep])
+    clause, extra = d.page(page.page_size, page.offset)
     sql = (
-        f"SELECT * FROM ({' UNION ALL '.join(arms)}) u "
-        "ORDER BY u.last_event_at DESC, u.trace_id LIMIT ? OFFSET ?"
+        f"SELECT u.trace_id FROM ({' UNION ALL '.join(sql_arms)}) u "
+        f"ORDER BY u.last_event_at DESC, u.trace_id{clause}"
     )
-    return list(conn.execute(sql, *arm_params, page.page_size, page.offset).fetchall())
+    return [str(row[0]) for row in conn.execute(sql, *arm_params, *extra).fetchall()]
 
 
 def _summary(row: Sequence[Any], slas: dict[str, int], now: datetime) -> TraceSummary:
@@ -235,7 +269,3 @@ def _page(page: PageRequest, traces: list[TraceSummary], total: int) -> TraceLis
         page_size=page.page_size,
         has_more=page.has_more(total),
     )
-
-
-def _empty(page: PageRequest) -> TraceListResponse:
-    return _page(page, [], 0)

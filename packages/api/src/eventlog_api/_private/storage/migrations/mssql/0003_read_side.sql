@@ -1,18 +1,20 @@
 -- Read side: indexes for the trace list, statistics and charts, and an hourly rollup of
 -- event counts per target system (statistics over large windows never count raw events).
-CREATE INDEX ix_trace_summary_status ON trace_summary (derived_status, last_event_at DESC, trace_id)
+-- The read side filters on the counters derived_status and has_errors come from.
+CREATE INDEX ix_trace_summary_state ON trace_summary (has_success_end, last_event_at DESC, trace_id)
+    INCLUDE (failure_count, warning_count)
+-- go
+CREATE INDEX ix_trace_summary_failures ON trace_summary (failure_count, last_event_at DESC, trace_id)
 -- go
 CREATE INDEX ix_trace_summary_process ON trace_summary (process_name, last_event_at DESC, trace_id)
--- go
-CREATE INDEX ix_trace_summary_errors ON trace_summary (has_errors, last_event_at DESC, trace_id)
 -- go
 CREATE INDEX ix_trace_summary_account ON trace_summary (account_id)
 -- go
 CREATE INDEX ix_trace_summary_activity
-    ON trace_summary (last_event_at, first_event_at) INCLUDE (has_errors, account_id)
+    ON trace_summary (last_event_at, first_event_at) INCLUDE (failure_count, account_id)
 -- go
 CREATE INDEX ix_trace_summary_started ON trace_summary (first_event_at)
-    INCLUDE (process_name, derived_status, has_errors, last_event_at)
+    INCLUDE (process_name, has_success_end, failure_count, warning_count, last_event_at)
 -- go
 CREATE TABLE event_rollup_hourly (
     bucket_start    datetime2(3) NOT NULL,

@@ -1,23 +1,27 @@
 -- Read side: indexes for the trace list, statistics and charts, and an hourly rollup of
 -- event counts per target system (statistics over large windows never count raw events).
 --
--- The filter indexes end in (last_event_at DESC, trace_id), the order of the trace list
--- (like ix_trace_summary_last_event), so that a filtered page comes out of the index
--- already in "newest activity first" order, and the activity and started
--- indexes cover the statistics and chart queries so they never touch the table rows.
-CREATE INDEX ix_trace_summary_status ON trace_summary (derived_status, last_event_at DESC, trace_id)
+-- Only plain columns: SQLite never reads an index as covering when the query touches a
+-- generated column (derived_status, has_errors), so the read side filters on the
+-- counters those columns are computed from (has_success_end, failure_count,
+-- warning_count). The list indexes hold (last_event_at DESC, trace_id), the order of the
+-- trace list (like ix_trace_summary_last_event), so a page comes out of an index already
+-- in "newest activity first" order, and the activity and started indexes cover the
+-- statistics and chart queries.
+CREATE INDEX ix_trace_summary_state ON trace_summary
+    (has_success_end, last_event_at DESC, trace_id, failure_count, warning_count)
+-- go
+CREATE INDEX ix_trace_summary_failures ON trace_summary (failure_count, last_event_at DESC, trace_id)
 -- go
 CREATE INDEX ix_trace_summary_process ON trace_summary (process_name, last_event_at DESC, trace_id)
--- go
-CREATE INDEX ix_trace_summary_errors ON trace_summary (has_errors, last_event_at DESC, trace_id)
 -- go
 CREATE INDEX ix_trace_summary_account ON trace_summary (account_id)
 -- go
 CREATE INDEX ix_trace_summary_activity
-    ON trace_summary (last_event_at, first_event_at, has_errors, account_id)
+    ON trace_summary (last_event_at, first_event_at, failure_count, account_id)
 -- go
-CREATE INDEX ix_trace_summary_started
-    ON trace_summary (first_event_at, process_name, derived_status, has_errors, last_event_at)
+CREATE INDEX ix_trace_summary_started ON trace_summary
+    (first_event_at, process_name, has_success_end, failure_count, warning_count, last_event_at)
 -- go
 -- Events per hour (of event time) and target system. Kept by triggers in the same
 -- transaction as the events, whichever code path writes them.
