@@ -131,7 +131,7 @@ async def test_logger_breaker_opens_half_opens_and_closes_over_http(spill_dir: P
             base_url=server.base_url,
             retry_max_attempts=3,
             breaker_failure_threshold=3,
-            breaker_reset_s=0.5,
+            breaker_reset_s=1.0,
         )
         async with AsyncEventLogger(config, hooks=hooks) as logger:
             await logger.log(make_event(0))
@@ -142,7 +142,7 @@ async def test_logger_breaker_opens_half_opens_and_closes_over_http(spill_dir: P
             await logger.log(make_event(1))
             assert await logger.flush(5)
             assert len(server.received) == requests  # open: nothing sent
-            await asyncio.sleep(0.55)
+            await asyncio.sleep(1.05)
             assert logger.breaker_state is BreakerState.HALF_OPEN
             await logger.log(make_event(2))  # the probe
             assert await logger.flush(5)

@@ -209,7 +209,7 @@ async def test_breaker_opens_spills_then_half_open_probe_closes_it(spill_dir: Pa
         spill_dir,
         retry_max_attempts=2,
         breaker_failure_threshold=3,
-        breaker_reset_s=0.3,
+        breaker_reset_s=1.0,
         batch_size=1,
         # One batch at a time: a request already in flight when the circuit opens may
         # still succeed (and close it), which would make the sequence below a race.
@@ -226,7 +226,7 @@ async def test_breaker_opens_spills_then_half_open_probe_closes_it(spill_dir: Pa
         assert await logger.flush(2)
         assert len(transport.requests) == requests_when_open
         assert logger.stats().spilled == 3
-        await asyncio.sleep(0.35)
+        await asyncio.sleep(1.05)
         assert logger.breaker_state is BreakerState.HALF_OPEN
         await logger.log(make_event(3))  # the probe succeeds and closes the circuit
         assert await logger.flush(2)
@@ -246,14 +246,14 @@ async def test_breaker_opens_spills_then_half_open_probe_closes_it(spill_dir: Pa
 async def test_failed_probe_reopens_the_circuit(spill_dir: Path) -> None:
     transport = InMemoryTransport()
     config = fast_config(
-        spill_dir, retry_max_attempts=1, breaker_failure_threshold=1, breaker_reset_s=0.1
+        spill_dir, retry_max_attempts=1, breaker_failure_threshold=1, breaker_reset_s=0.6
     )
     transport.disconnect_next(times=2)
     async with AsyncEventLogger(config, transport=transport) as logger:
         await logger.log(make_event(0))
         assert await logger.flush(2)
         assert logger.breaker_state is BreakerState.OPEN
-        await asyncio.sleep(0.12)
+        await asyncio.sleep(0.65)
         await logger.log(make_event(1))  # the probe fails
         assert await logger.flush(2)
         assert logger.breaker_state is BreakerState.OPEN
@@ -349,7 +349,7 @@ async def test_aclose_is_bounded_while_the_api_hangs(spill_dir: Path) -> None:
     start = time.monotonic()
     await logger.aclose(timeout=0.3)
     elapsed = time.monotonic() - start
-    assert elapsed < 0.8
+    assert elapsed < 1.5  # the 0.3 s budget plus spilling, on a busy machine
     stats = logger.stats()
     # The other batches went past the hung one; the hung batch went to disk.
     assert (stats.sent, stats.spilled, stats.dropped_total) == (7, 5, 0)
