@@ -14,6 +14,7 @@ import warnings
 from pathlib import Path
 
 import aiohttp
+import asyncpg
 import pytest
 from eventlog_schemas import (
     CorrelationLinkRequest,
@@ -452,3 +453,27 @@ async def test_client_read_endpoints_against_logged_processes(
         with pytest.raises(EventLogApiError) as bad_page:
             await client.get_trace_events(good.trace_id, page_size=501)
         assert bad_page.value.status == 400
+
+
+@pytest.mark.postgres
+async def test_logger_into_postgres_through_the_api(
+    postgres_api: ApiServer, spill_dir: Path
+) -> None:
+    config = fast_config(spill_dir, base_url=postgres_api.base_url)
+    async with AsyncEventLogger(config) as logger:
+        for i in range(2_000):
+            await logger.log(make_event(i, idempotency_key=f"pg-{i}"))
+            if i % 200 == 199:
+                await asyncio.sleep(0)
+        assert await logger.flush(30)
+        stats = logger.stats()
+    conn = await asyncpg.connect(postgres_api.database_url)
+    try:
+        total, distinct = await conn.fetchrow(
+            "SELECT count(*), count(DISTINCT idempotency_key) FROM event_log"
+            " WHERE idempotency_key LIKE 'pg-%'"
+        )
+    finally:
+        await conn.close()
+    assert (total, distinct) == (2_000, 2_000)
+    assert (stats.sent, stats.spilled, stats.dropped_total) == (2_000, 0, 0)
