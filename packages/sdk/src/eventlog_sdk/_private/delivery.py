@@ -12,6 +12,7 @@ import asyncio
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -246,8 +247,30 @@ def drop(
     counters.drop(reason, count)
     if live:
         counters.dropped_after_queue += count
-    log.warning("eventlog_sdk dropped %d event(s): %s %s", count, reason.value, detail)
+    _warn_drop(reason, count, detail)
     call_hook(hooks.on_drop, counters, count, reason, detail)
+
+
+_DROP_LOG_INTERVAL_S = 1.0
+_drop_log_state: dict[DropReason, tuple[float, int]] = {}
+
+
+def _warn_drop(reason: DropReason, count: int, detail: str) -> None:
+    """Log drops, at most once a second per reason (the counters stay exact).
+
+    A flood of identical warnings (queue full at thousands of events per second) would
+    cost the host more than the events themselves.
+    """
+    now = time.monotonic()
+    last, held = _drop_log_state.get(reason, (0.0, 0))
+    held += count
+    if now - last < _DROP_LOG_INTERVAL_S:
+        _drop_log_state[reason] = (last, held)
+        return
+    _drop_log_state[reason] = (now, 0)
+    log.warning(
+        "eventlog_sdk dropped %d event(s) since the last report: %s %s", held, reason.value, detail
+    )
 
 
 class Spiller:

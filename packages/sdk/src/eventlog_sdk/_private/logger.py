@@ -196,9 +196,11 @@ class AsyncEventLogger:
             # Another thread: hand the event to the loop's thread.
             loop = self._loop
             assert loop is not None
+            if not loop.is_running():  # nobody would run the hand-over: keep it on disk
+                return self._overflow(event)
             try:
                 loop.call_soon_threadsafe(self.log_nowait, event)
-            except RuntimeError:  # the loop is closed: keep the event on disk instead
+            except RuntimeError:  # the loop closed meanwhile
                 return self._overflow(event)
             return True
         # Not started: start on the running loop, or hold the event until start().
