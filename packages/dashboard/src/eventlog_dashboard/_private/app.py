@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from . import api
+from . import api, ui
 from .entity_pages import (
     AccountState,
     BatchState,
@@ -18,7 +18,12 @@ from .stats_page import StatsState, stats_page
 from .trace_detail import TraceDetailState, trace_detail_page
 from .trace_list import TraceListState, trace_list_page
 
-app = rx.App(head_components=[rx.el.meta(name="color-scheme", content="light dark")])
+app = rx.App(
+    head_components=[
+        rx.el.meta(name="color-scheme", content="light dark"),
+        rx.el.link(rel="icon", href=ui.FAVICON, type="image/svg+xml"),
+    ]
+)
 app.register_lifespan_task(api.lifespan)
 
 app.add_page(trace_list_page, route="/", title="Traces · Event Log", on_load=TraceListState.on_load)
@@ -35,7 +40,12 @@ app.add_page(
     title="Processes · Event Log",
     on_load=ProcessesState.on_load,
 )
-app.add_page(account_lookup_page, route="/accounts", title="Accounts · Event Log")
+app.add_page(
+    account_lookup_page,
+    route="/accounts",
+    title="Accounts · Event Log",
+    on_load=AccountState.load_recent,
+)
 app.add_page(
     account_page,
     route="/accounts/[account_id]",

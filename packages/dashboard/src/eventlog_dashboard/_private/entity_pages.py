@@ -118,6 +118,19 @@ class AccountState(rx.State):
     pages: int = 1
     page_text: str = ""
     lookup: str = ""
+    recent: rx.Field[list[str]] = rx.field(default_factory=list)
+
+    @rx.event
+    async def load_recent(self) -> None:
+        """The accounts of the most recently active traces (for the lookup page)."""
+        try:
+            listing = await api.client().list_traces(page_size=STANDARD_PAGE.maximum)
+        except Exception as exc:
+            self.error = api.error_text(exc)
+            return
+        self.error = ""
+        accounts = (t.account_id for t in listing.traces if t.account_id)
+        self.recent = list(dict.fromkeys(accounts))[:24]
 
     @rx.event
     async def on_load(self) -> AsyncIterator[None]:
@@ -273,6 +286,7 @@ def account_page() -> rx.Component:
             ),
         ),
         custom_attrs={"data-loading": rx.cond(A.loading, "true", "false")},
+        active="/accounts",
     )
 
 
@@ -305,6 +319,23 @@ def account_lookup_page() -> rx.Component:
     return ui.page(
         ui.page_header("Accounts", "Open an account's timeline, summary and recent errors."),
         _lookup_form("Account id", A.lookup, A.set_lookup, A.open_lookup, "account-lookup"),
+        ui.card(
+            ui.section_title("Recently active accounts"),
+            rx.cond(A.error != "", ui.error_block(A.error, A.load_recent)),
+            rx.flex(
+                rx.foreach(
+                    A.recent,
+                    lambda a: rx.link(
+                        rx.badge(ui.mono(a, size="1"), variant="soft", size="2"),
+                        href="/accounts/" + a,
+                        class_name="recent-account",
+                    ),
+                ),
+                wrap="wrap",
+                gap="8px",
+            ),
+        ),
+        active="/accounts",
     )
 
 
@@ -467,12 +498,18 @@ def batch_page() -> rx.Component:
             ),
         ),
         custom_attrs={"data-loading": rx.cond(B.loading, "true", "false")},
+        active="/batches",
     )
 
 
 def batch_lookup_page() -> rx.Component:
     """Open a batch by id."""
     return ui.page(
-        ui.page_header("Batches", "Open a batch's summary and events."),
+        ui.page_header(
+            "Batches",
+            "Open a batch's summary and events. Batch ids show on a trace's events and on "
+            "account timelines.",
+        ),
         _lookup_form("Batch id", B.lookup, B.set_lookup, B.open_lookup, "batch-lookup"),
+        active="/batches",
     )

@@ -395,4 +395,5 @@ def processes_page() -> rx.Component:
             ),
         ),
         custom_attrs={"data-loading": rx.cond(S.loading, "true", "false")},
+        active="/processes",
     )

@@ -351,4 +351,5 @@ def stats_page() -> rx.Component:
             ),
         ),
         custom_attrs={"data-loading": rx.cond(S.loading, "true", "false")},
+        active="/stats",
     )

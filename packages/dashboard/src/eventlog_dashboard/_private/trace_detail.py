@@ -248,7 +248,9 @@ class TraceDetailState(rx.State):
     def download(self) -> EventSpec:
         """The trace's events as a JSON file."""
         body = msgspec.json.format(self._events_json, indent=2).decode()
-        return rx.download(data=body, filename=f"trace-{self.trace}.json")
+        return rx.download(
+            data=body, filename=f"trace-{self.trace}.json", mime_type="application/json"
+        )
 
 
 S = TraceDetailState
@@ -684,4 +686,5 @@ def trace_detail_page() -> rx.Component:
             ),
         ),
         custom_attrs={"data-loading": rx.cond(S.loading, "true", "false")},
+        active="/",
     )

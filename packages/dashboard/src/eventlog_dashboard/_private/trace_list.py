@@ -369,7 +369,7 @@ def _stat_cards() -> rx.Component:
             color=S.stat_success_color,
             test_id="stat-success",
         ),
-        columns=rx.breakpoints(initial="1", xs="2", md="4"),
+        columns=rx.breakpoints(initial="2", md="4"),
         spacing="4",
         width="100%",
     )
@@ -563,7 +563,7 @@ def _row(row: TraceRow) -> rx.Component:
         rx.table.cell(ui.status_dot(row.status_color), vertical_align="middle"),
         rx.table.cell(
             rx.link(
-                ui.mono(row.short_trace_id, weight="medium"),
+                ui.mono(row.short_trace_id, weight="medium", white_space="nowrap"),
                 href="/traces/" + row.trace_id,
                 class_name="trace-link",
                 custom_attrs={"data-trace-id": row.trace_id},
@@ -635,7 +635,13 @@ def _results() -> rx.Component:
                         display="none",
                     ),
                 ),
-                rx.text("Updated ", S.updated, size="1", color=rx.color("gray", 11)),
+                rx.text(
+                    "Updated ",
+                    S.updated,
+                    size="1",
+                    color=rx.color("gray", 11),
+                    display=["none", "block"],
+                ),
                 rx.text("Auto-refresh", size="2"),
                 rx.switch(checked=S.auto_refresh, on_change=S.set_auto_refresh, id="auto-refresh"),
                 rx.icon_button(
@@ -691,4 +697,5 @@ def trace_list_page() -> rx.Component:
         _stat_cards(),
         _filters_panel(),
         _results(),
+        active="/",
     )

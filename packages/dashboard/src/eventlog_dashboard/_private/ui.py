@@ -16,15 +16,25 @@ NAV_LINKS = (
     ("Batches", "/batches", "layers"),
 )
 
+FAVICON = (
+    "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'>"
+    "<rect width='32' height='32' rx='8' fill='%230d74ce'/><path d='M5 17h5l3-8 5 15 3-7h6' "
+    "stroke='white' stroke-width='2.6' fill='none' stroke-linecap='round' "
+    "stroke-linejoin='round'/></svg>"
+)
+"""The tab icon (inline, so there is no file to serve)."""
+
 MONO = "var(--code-font-family, ui-monospace, SFMono-Regular, Menlo, monospace)"
 
 
-def _nav_link(label: str, href: str, icon: str) -> rx.Component:
+def _nav_link(label: str, href: str, icon: str, active: bool) -> rx.Component:
     return rx.link(
         rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2", weight="medium"), spacing="2"),
         href=href,
-        color=rx.color("gray", 12),
+        color=rx.color("accent", 11) if active else rx.color("gray", 12),
+        background=rx.color("accent", 3) if active else "transparent",
         underline="none",
+        custom_attrs={"aria-current": "page"} if active else {},
         padding_x="10px",
         padding_y="6px",
         border_radius="6px",
@@ -32,8 +42,8 @@ def _nav_link(label: str, href: str, icon: str) -> rx.Component:
     )
 
 
-def navbar() -> rx.Component:
-    """The top bar: brand, page links and the light/dark switch."""
+def navbar(active: str = "") -> rx.Component:
+    """The top bar: brand, page links (``active`` marked) and the light/dark switch."""
     return rx.box(
         rx.hstack(
             rx.link(
@@ -53,15 +63,23 @@ def navbar() -> rx.Component:
                 underline="none",
                 color=rx.color("gray", 12),
             ),
-            rx.hstack(
-                *(_nav_link(*link) for link in NAV_LINKS),
-                spacing="1",
-                wrap="wrap",
-                flex="1",
+            rx.spacer(display=["block", "block", "none"]),
+            rx.color_mode.button(
+                size="2", variant="soft", id="theme-toggle", order=["2", "2", "3"]
             ),
-            rx.color_mode.button(size="2", variant="soft", id="theme-toggle"),
+            # On a narrow window the links go below the brand, in one row that scrolls.
+            rx.hstack(
+                *(_nav_link(*link, active=link[1] == active) for link in NAV_LINKS),
+                spacing="1",
+                wrap="nowrap",
+                flex=["0 0 100%", "0 0 100%", "1"],
+                overflow_x="auto",
+                white_space="nowrap",
+                order=["3", "3", "2"],
+            ),
             align="center",
             spacing="4",
+            row_gap="6px",
             wrap="wrap",
             max_width="1400px",
             margin_x="auto",
@@ -77,10 +95,10 @@ def navbar() -> rx.Component:
     )
 
 
-def page(*children: rx.Component, **props: Any) -> rx.Component:
-    """The page shell: the navbar and a centred content column."""
+def page(*children: rx.Component, active: str = "", **props: Any) -> rx.Component:
+    """The page shell: the navbar (``active``: the current section's link) and the content."""
     return rx.box(
-        navbar(),
+        navbar(active),
         rx.box(
             rx.vstack(*children, spacing="5", width="100%", align="stretch"),
             max_width="1400px",
