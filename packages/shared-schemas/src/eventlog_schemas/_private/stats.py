@@ -3,7 +3,9 @@
 Every figure is computed over traces (the trace summary), never over raw events: a
 trace belongs to the time bucket in which it started. Durations are whole-trace
 durations (last event time minus first event time) in milliseconds; percentiles are
-nearest-rank percentiles over the traces of the bucket. Rates are percentages rounded
+nearest-rank percentiles over the finished traces (derived SUCCESS or FAILURE) of the
+bucket, read from a fine histogram: exact below 100 ms, within 1 % above (the value
+reported is always a real trace duration). Rates are percentages rounded
 to two decimals and ``null`` when there is nothing to divide.
 """
 

@@ -85,7 +85,8 @@ def _chart_window(start_date: str | None, end_date: str | None) -> tuple[datetim
         "**[ext]** One point per hour or day, oldest first, empty buckets as zeros: trace "
         "count, counts per derived status, successRate (traces without FAILURE) and "
         "nearest-rank p50/p95 durations of the finished traces (derived SUCCESS or "
-        "FAILURE). Traces count in the bucket in which they started. processName (exact) "
+        "FAILURE), exact below 100 ms and within 1 % above. Traces count in the bucket "
+        "in which they started. processName (exact) "
         f"narrows to one process. At most {MAX_CHART_BUCKETS} buckets (more is a 400)."
     ),
     responses=error_responses(400, 500, 503),
