@@ -178,11 +178,20 @@ def list_traces(
             for _, arm_params in arms:
                 where_params.extend(arm_params)
         clause, extra = d.page(page.page_size, page.offset)
+        source = "trace_summary t"
+        if (
+            d.dialect is Dialect.SQLITE
+            and f.start is not None
+            and f.end is not None
+            and not (arms or f.process_name or statuses or f.has_errors is not None)
+        ):
+            # A window alone: walk the covering activity index from the start (the
+            # planner would take the list index and look every row up for its first event).
+            source = "trace_summary t INDEXED BY ix_trace_summary_activity"
         ids = [
             str(row[0])
             for row in conn.execute(
-                f"SELECT t.trace_id FROM trace_summary t{_where(where_parts)} ORDER BY {_ORDER}"
-                f"{clause}",
+                f"SELECT t.trace_id FROM {source}{_where(where_parts)} ORDER BY {_ORDER}{clause}",
                 *where_params,
                 *extra,
             ).fetchall()
