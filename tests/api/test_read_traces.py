@@ -227,3 +227,16 @@ async def test_page_size_maximum_and_trailing_slash(read_api: Api) -> None:
     response = await http.get("/v1/traces/?pageSize=100")
     assert response.status_code == 200
     assert response.json()["pageSize"] == 100
+
+
+@pytest.mark.parametrize("page_size", [1, 3, 7, 17, 34])
+async def test_every_page_in_order_whichever_end_it_is_read_from(
+    read_api: Api, page_size: int
+) -> None:
+    http, data = read_api
+    everything = _newest_first(list(data.traces.values()))
+    assert await _all_ids(http, "hasErrors=", page_size=page_size) == everything
+    singles = await _all_ids(http, "processName=card_payment", page_size=page_size)
+    assert singles == _newest_first(
+        [t for t in data.traces.values() if t.process_name == "card_payment"]
+    )

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import enum
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -48,6 +49,22 @@ def _raw(conn: aioodbc.Connection) -> pyodbc.Connection:
     return raw
 
 
+class Transactions(enum.Enum):
+    """How a pool's units of work get their transactions."""
+
+    NONE = "none"
+    """Autocommit: every statement stands alone (readers)."""
+    DRIVER = "driver"
+    """Autocommit off; the driver's commit and rollback (SQLite, SQL Server writers)."""
+    EXPLICIT = "explicit"
+    """Autocommit on, with BEGIN / COMMIT / ROLLBACK statements (PostgreSQL writers).
+
+    psqlODBC's own commit (SQLEndTran) was seen to report success for a COMMIT that a
+    broken link lost, which would acknowledge events that were never stored; a COMMIT
+    statement reports that failure like any other statement does.
+    """
+
+
 class _Pool:
     """A small pool of aioodbc connections with one mode (autocommit or transactional)."""
 
@@ -57,7 +74,7 @@ class _Pool:
         target: DatabaseTarget,
         size: int,
         *,
-        autocommit: bool,
+        transactions: Transactions,
         executor: ThreadPoolExecutor,
         connect_timeout_s: float,
         on_connect: Callable[[pyodbc.Connection], None],
@@ -65,7 +82,10 @@ class _Pool:
         self.name = name
         self._target = target
         self._size = size
-        self._autocommit = autocommit
+        self._transactions = transactions
+        # Explicit BEGIN/COMMIT statements run on an autocommit connection.
+        self._autocommit = transactions is not Transactions.DRIVER
+        self._broken: set[int] = set()
         self._executor = executor
         self._connect_timeout_s = connect_timeout_s
         self._on_connect = on_connect
@@ -100,9 +120,38 @@ class _Pool:
         except (pyodbc.Error, TimeoutError, OSError) as exc:
             raise DatabaseUnavailable(f"cannot connect to the database: {_short(exc)}") from exc
 
-    async def run(self, work: Work[T], *, retry: bool = True) -> T:
+    def _in_transaction(self, work: Work[T]) -> Work[T]:
+        """``work`` between BEGIN and COMMIT; rolled back when it raises."""
+        explicit = self._transactions is Transactions.EXPLICIT
+        broken = self._broken
+
+        def run(raw: pyodbc.Connection) -> T:
+            if explicit:
+                raw.execute("BEGIN")
+            try:
+                result = work(raw)
+                if explicit:
+                    raw.execute("COMMIT")
+                else:
+                    raw.commit()
+            except BaseException:
+                try:
+                    if explicit:
+                        raw.execute("ROLLBACK")
+                    else:
+                        raw.rollback()
+                except Exception:
+                    broken.add(id(raw))  # the pool discards it
+                raise
+            return result
+
+        return run
+
+    async def run(self, work: Work[T], *, retry: bool = True, transaction: bool = True) -> T:
         if self._closed:
             raise DatabaseUnavailable("the database pool is closed")
+        if transaction and self._transactions is not Transactions.NONE:
+            work = self._in_transaction(work)
         attempts = 2 if retry else 1
         async with self._slots:
             for attempt in range(attempts):
@@ -145,16 +194,19 @@ class _Pool:
             raise
 
     async def _recover(self, conn: aioodbc.Connection) -> None:
-        """After a failed unit of work: roll back and keep the connection if it is sound."""
-        if self._autocommit:
-            self._idle.append(conn)
-            return
-        try:
-            await conn.rollback()
-        except Exception:
+        """After a failed unit of work: keep the connection only if it rolled back cleanly."""
+        raw_id = id(_raw(conn))
+        if raw_id in self._broken:
+            self._broken.discard(raw_id)
             await self._discard(conn)
-        else:
-            self._idle.append(conn)
+            return
+        if self._transactions is Transactions.DRIVER:
+            try:
+                await conn.rollback()
+            except Exception:
+                await self._discard(conn)
+                return
+        self._idle.append(conn)
 
     async def _discard(self, conn: aioodbc.Connection) -> None:
         with contextlib.suppress(Exception):
@@ -220,8 +272,13 @@ class Database:
             "connect_timeout_s": self._connect_timeout_s,
             "on_connect": self._prepare,
         }
-        self._reader = _Pool("reader", self.target, self._readers, autocommit=True, **common)
-        self._writer = _Pool("writer", self.target, self._writers, autocommit=False, **common)
+        writes = (
+            Transactions.EXPLICIT if self.dialect is Dialect.POSTGRESQL else Transactions.DRIVER
+        )
+        self._reader = _Pool(
+            "reader", self.target, self._readers, transactions=Transactions.NONE, **common
+        )
+        self._writer = _Pool("writer", self.target, self._writers, transactions=writes, **common)
 
     async def close(self) -> None:
         """Close every connection and the executor."""
@@ -246,14 +303,26 @@ class Database:
         return await self._reader.run(work)
 
     async def write(self, work: Work[T], *, retry: bool = True) -> T:
-        """Run ``work`` on a transactional writer connection; ``work`` commits.
+        """Run ``work`` in one transaction on a writer connection and commit it.
 
-        With ``retry``, a dead connection is replaced and ``work`` runs once more; pass
+        ``work`` must not commit or roll back itself: the transaction is begun before it,
+        committed after it, and rolled back if it raises. With ``retry``, a dead
+        connection is replaced and the whole transaction runs once more; pass
         ``retry=False`` when ``work`` is not safe to repeat after an unknown outcome.
         """
         if self._writer is None:
             raise DatabaseUnavailable("the database is not open")
         return await self._writer.run(work, retry=retry)
+
+    async def session(self, work: Work[T]) -> T:
+        """Run ``work`` on a writer connection that manages its own transactions.
+
+        For migrations: use ``begin``/``commit``/``rollback`` of this module, which work
+        whatever the connection's autocommit mode is.
+        """
+        if self._writer is None:
+            raise DatabaseUnavailable("the database is not open")
+        return await self._writer.run(work, retry=True, transaction=False)
 
     async def fetchall(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
         """Run one query on a reader and return every row as a tuple."""
@@ -291,6 +360,28 @@ class Database:
     def _prepare(self, raw: pyodbc.Connection) -> None:
         """Per-connection set-up: UTF-8 text, UTC sessions, dialect pragmas."""
         prepare_connection(raw, self.dialect)
+
+
+def begin(raw: pyodbc.Connection) -> None:
+    """Start a transaction (a statement on an autocommit connection, else implicit)."""
+    if raw.autocommit:
+        raw.execute("BEGIN")
+
+
+def commit(raw: pyodbc.Connection) -> None:
+    """Commit the transaction ``begin`` started."""
+    if raw.autocommit:
+        raw.execute("COMMIT")
+    else:
+        raw.commit()
+
+
+def rollback(raw: pyodbc.Connection) -> None:
+    """Roll back the transaction ``begin`` started."""
+    if raw.autocommit:
+        raw.execute("ROLLBACK")
+    else:
+        raw.rollback()
 
 
 def prepare_connection(raw: pyodbc.Connection, dialect: Dialect) -> None:

@@ -25,6 +25,8 @@ _DEAD_MARKERS: Final = (
     "server closed the connection",
     "no connection to the server",
     "terminating connection",
+    "connection has been lost",
+    "connection lost",
     "could not connect",
     "connection refused",
     "could not send",

@@ -119,7 +119,7 @@ class Storage:
 
     async def migrate(self) -> list[Migration]:
         """Apply pending migrations now; raises on failure."""
-        applied = await self.database.write(lambda conn: migrate(conn, self.dialect), retry=True)
+        applied = await self.database.session(lambda conn: migrate(conn, self.dialect))
         self._migration_error = None
         self._migrated.set()
         self._first_attempt.set()
@@ -183,12 +183,7 @@ class Storage:
         self.require_schema()
         now = format_timestamp(utc_now())
 
-        def work(conn: pyodbc.Connection) -> str:
-            linked_at = self.sql.upsert_link(conn, link, now)
-            conn.commit()
-            return linked_at
-
-        return await self.database.write(work)
+        return await self.database.write(lambda conn: self.sql.upsert_link(conn, link, now))
 
     async def get_link(self, correlation_id: str) -> LinkRow | None:
         """The link of ``correlation_id``, or ``None``."""
@@ -204,16 +199,13 @@ class Storage:
 
         def work(conn: pyodbc.Connection) -> ProcessRow:
             try:
-                row = self.sql.insert_process(conn, request, now)
+                return self.sql.insert_process(conn, request, now)
             except pyodbc.Error as exc:
                 if is_unique_violation(exc):
-                    conn.rollback()
                     raise UniqueViolation(
                         f"a process named {request.process_name!r} already exists"
                     ) from None
                 raise
-            conn.commit()
-            return row
 
         # Not retried after a lost connection: a retry of a committed insert would 409.
         return await self.database.write(work, retry=False)
@@ -247,9 +239,7 @@ class Storage:
 
         def work(conn: pyodbc.Connection) -> ProcessRow | None:
             found = self.sql.update_process(conn, name, changes, now)
-            row = self.sql.get_process(conn, name) if found else None
-            conn.commit()
-            return row
+            return self.sql.get_process(conn, name) if found else None
 
         return await self.database.write(work)
 
@@ -259,11 +249,7 @@ class Storage:
         """Delete every event, link, definition and derived row in one transaction."""
         self.require_schema()
 
-        def work(conn: pyodbc.Connection) -> None:
-            self.sql.clear(conn, self.hooks.clear_tables)
-            conn.commit()
-
-        await self.database.write(work)
+        await self.database.write(lambda conn: self.sql.clear(conn, self.hooks.clear_tables))
 
 
 __all__ = ["DatabaseUnavailable", "Storage", "UniqueViolation", "write_dialect"]

@@ -8,8 +8,9 @@
    (an idempotent repeat) or, for a row without key, the proof that it is stored
    already (a retry after a commit whose outcome was lost with the connection);
 3. fold the new rows into ``trace_summary`` (one statement);
-4. run the hook statements of the read side;
-5. commit.
+4. run the hook statements of the read side
+
+all in the caller's transaction (``Database.write`` commits it).
 
 Because a repeat never inserts and is always answered with the stored id, running the
 same group twice is harmless: that is what makes retrying after a lost connection safe.
@@ -17,7 +18,6 @@ same group twice is harmless: that is what makes retrying after a lost connectio
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 
 import msgspec
@@ -39,7 +39,7 @@ class LostRowError(StorageError):
 def write_group(
     conn: pyodbc.Connection, sql: WriteDialect, hooks: WriteHooks, rows: Sequence[Row]
 ) -> list[str]:
-    """Store ``rows`` (idempotency keys unique within them) and commit.
+    """Store ``rows`` (idempotency keys unique within them); the caller's transaction commits.
 
     Returns, per row and in order, the execution id that the client gets: the row's own
     when it was inserted, the stored one when its idempotency key was seen before.
@@ -49,26 +49,19 @@ def write_group(
     now = format_timestamp(utc_now())
     for row in rows:
         row["created_at"] = now
-    try:
-        inserted = sql.insert_events(conn, _encode(rows).decode(), len(rows))
-        if inserted is None:
-            answers = [row["execution_id"] for row in rows]
-            new_rows: Sequence[Row] = rows
-        else:
-            answers, new_rows = _resolve(conn, sql, rows, inserted)
-        if new_rows:
-            deltas = [delta.as_row(now) for delta in trace_deltas(new_rows)]
-            sql.upsert_trace_summaries(conn, _encode(deltas).decode())
-            if hooks.batch_statements:
-                ids = _encode([row["execution_id"] for row in new_rows]).decode()
-                for statement in hooks.batch_statements:
-                    conn.execute(statement, ids)
-        conn.commit()
-    except BaseException:
-        # The pool rolls back too; doing it here keeps the connection clean at once.
-        with contextlib.suppress(pyodbc.Error):
-            conn.rollback()
-        raise
+    inserted = sql.insert_events(conn, _encode(rows).decode(), len(rows))
+    if inserted is None:
+        answers = [row["execution_id"] for row in rows]
+        new_rows: Sequence[Row] = rows
+    else:
+        answers, new_rows = _resolve(conn, sql, rows, inserted)
+    if new_rows:
+        deltas = [delta.as_row(now) for delta in trace_deltas(new_rows)]
+        sql.upsert_trace_summaries(conn, _encode(deltas).decode())
+        if hooks.batch_statements:
+            ids = _encode([row["execution_id"] for row in new_rows]).decode()
+            for statement in hooks.batch_statements:
+                conn.execute(statement, ids)
     return answers
 
 

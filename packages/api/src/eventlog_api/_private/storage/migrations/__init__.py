@@ -23,6 +23,7 @@ import pyodbc
 import structlog
 
 from eventlog_api._private.settings import Dialect
+from eventlog_api._private.storage.database import begin, commit, rollback
 
 log = structlog.get_logger("eventlog_api.migrations")
 
@@ -109,7 +110,7 @@ def applied_versions(conn: pyodbc.Connection, dialect: Dialect) -> dict[int, str
         rows = conn.execute(f"SELECT version, checksum FROM {MIGRATIONS_TABLE}").fetchall()
     except pyodbc.Error:
         if not conn.autocommit:
-            conn.rollback()
+            conn.rollback()  # PostgreSQL refuses further statements in a failed transaction
         return {}
     return {int(row[0]): str(row[1]).strip() for row in rows}
 
@@ -128,15 +129,19 @@ def migrate(
 ) -> list[Migration]:
     """Apply every pending migration on ``conn``; return the ones applied by this call.
 
-    ``conn`` is a transactional (autocommit off) connection. Runs in a worker thread.
+    ``conn`` may be in either autocommit mode (transactions use ``begin``/``commit``).
+    Runs in a worker thread.
     """
     migrations = load_migrations(dialect)
     applied: list[Migration] = []
     _lock(conn, dialect)
     try:
+        begin(conn)
         conn.execute(_CREATE_TABLE[dialect])
-        conn.commit()
+        commit(conn)
         done = applied_versions(conn, dialect)
+        if not conn.autocommit:
+            conn.commit()  # end the read's implicit transaction before the DDL
         for migration in migrations:
             recorded = done.get(migration.version)
             if recorded is not None:
@@ -163,6 +168,7 @@ def _apply(conn: pyodbc.Connection, dialect: Dialect, migration: Migration) -> N
         f"VALUES (?, ?, ?, {_NOW[dialect]})"
     )
     if not migration.transactional:
+        was_autocommit = conn.autocommit
         conn.autocommit = True
         try:
             for statement in migration.statements:
@@ -171,15 +177,16 @@ def _apply(conn: pyodbc.Connection, dialect: Dialect, migration: Migration) -> N
         except pyodbc.Error as exc:
             raise MigrationError(f"migration {migration.version} failed: {exc}") from exc
         finally:
-            conn.autocommit = False
+            conn.autocommit = was_autocommit
         return
+    begin(conn)
     try:
         for statement in migration.statements:
             conn.execute(statement)
         conn.execute(record, migration.version, migration.name, migration.checksum)
-        conn.commit()
+        commit(conn)
     except pyodbc.Error as exc:
-        conn.rollback()
+        rollback(conn)
         raise MigrationError(f"migration {migration.version} failed: {exc}") from exc
 
 
@@ -187,13 +194,15 @@ def _lock(conn: pyodbc.Connection, dialect: Dialect) -> None:
     # A session-level lock held across the per-migration transactions.
     if dialect is Dialect.POSTGRESQL:
         conn.execute("SELECT pg_advisory_lock(?)", _PG_LOCK_KEY).fetchall()
-        conn.commit()
+        if not conn.autocommit:
+            conn.commit()
     elif dialect is Dialect.MSSQL:
         conn.execute(
             "DECLARE @r int; EXEC @r = sp_getapplock @Resource = N'eventlog_migrations', "
             "@LockMode = N'Exclusive', @LockOwner = N'Session', @LockTimeout = 60000"
         )
-        conn.commit()
+        if not conn.autocommit:
+            conn.commit()
 
 
 def _unlock(conn: pyodbc.Connection, dialect: Dialect) -> None:

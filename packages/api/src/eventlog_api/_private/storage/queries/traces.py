@@ -97,6 +97,7 @@ def _columns(d: ReadDialect) -> str:
 
 
 _ORDER = "t.last_event_at DESC, t.trace_id"
+_REVERSED = "t.last_event_at, t.trace_id DESC"
 _ALL_DERIVED = {"SUCCESS", "FAILURE", "WARNING", "IN_PROGRESS"}
 
 
@@ -177,7 +178,15 @@ def list_traces(
             where_parts.append("(" + " OR ".join(f"({arm})" for arm, _ in arms) + ")")
             for _, arm_params in arms:
                 where_params.extend(arm_params)
-        clause, extra = d.page(page.page_size, page.offset)
+        # Past the middle, the page is nearer the other end of the index: read it from
+        # there (an offset skips index entries one by one).
+        reverse = page.offset > total // 2
+        if reverse:
+            limit = min(page.page_size, total - page.offset)
+            clause, extra = d.page(limit, max(0, total - page.offset - limit))
+        else:
+            clause, extra = d.page(page.page_size, page.offset)
+        order = _REVERSED if reverse else _ORDER
         source = "trace_summary t"
         if (
             d.dialect is Dialect.SQLITE
@@ -191,11 +200,13 @@ def list_traces(
         ids = [
             str(row[0])
             for row in conn.execute(
-                f"SELECT t.trace_id FROM {source}{_where(where_parts)} ORDER BY {_ORDER}{clause}",
+                f"SELECT t.trace_id FROM {source}{_where(where_parts)} ORDER BY {order}{clause}",
                 *where_params,
                 *extra,
             ).fetchall()
         ]
+        if reverse:
+            ids.reverse()
     if not ids:
         return _page(page, [], total)
     rows = conn.execute(
