@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import msgspec
@@ -160,3 +161,27 @@ def test_deleted_segment_cannot_be_claimed(spill_dir: Path) -> None:
     (path,) = s.replayable()
     os.unlink(path)
     assert s.claim(path) is None
+
+
+def test_a_full_store_recounts_after_another_process_replayed(spill_dir: Path) -> None:
+    writer = store(spill_dir, max_events=5)
+    assert writer.append(lines(5)).stored == 5
+    writer.seal()
+    # Another process (a second store on the same folder) replays and deletes it.
+    other = store(spill_dir)
+    for path in other.replayable():
+        segment = other.claim(path)
+        assert segment is not None
+        segment.read()
+        segment.finish()
+    writer._last_rescan = 0.0  # as if the last recount was long ago
+    assert writer.append(lines(3, start=5)).stored == 3
+    assert writer.pending_events == 3
+
+
+def test_a_removed_folder_is_made_again(spill_dir: Path) -> None:
+    s = store(spill_dir)
+    s.append(lines(1))
+    s.seal()
+    shutil.rmtree(spill_dir)
+    assert s.append(lines(1, start=1)).stored == 1

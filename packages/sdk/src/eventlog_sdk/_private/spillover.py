@@ -30,6 +30,8 @@ from pathlib import Path
 import msgspec
 from eventlog_schemas import EventLogEntry, decoder_for
 
+RESCAN_INTERVAL_S = 1.0
+"""At most this often, a full store recounts the folder before refusing events."""
 SEGMENT_PREFIX = "spill-"
 SEGMENT_SUFFIX = ".jsonl"
 _READ_CHUNK = 1024 * 1024
@@ -187,6 +189,7 @@ class SpilloverStore:
         self._active_path: Path | None = None
         self._active_size = 0
         self._opened = False
+        self._last_rescan = 0.0
 
     # --- totals ----------------------------------------------------------------------
 
@@ -213,6 +216,15 @@ class SpilloverStore:
         if self._opened:
             return
         self.directory.mkdir(parents=True, exist_ok=True)
+        self.rescan()
+        self._opened = True
+
+    def rescan(self) -> None:
+        """Recount the folder's bytes and events from disk.
+
+        Other processes sharing the folder replay (and delete) segments this process
+        counted; the cap check recounts before it refuses anything.
+        """
         total_bytes = 0
         total_events = 0
         for path in self._segment_paths():
@@ -224,7 +236,7 @@ class SpilloverStore:
             total_events += lines
         self._pending_bytes = total_bytes
         self._pending_events = total_events
-        self._opened = True
+        self._last_rescan = time.monotonic()
 
     def close(self) -> None:
         """Seal the open segment (it becomes replayable by anyone)."""
@@ -272,6 +284,12 @@ class SpilloverStore:
         """
         if not self._opened:
             self.open()
+        if (
+            lines
+            and not self.room_for(1, len(lines[0]) + 1)
+            and time.monotonic() - self._last_rescan >= RESCAN_INTERVAL_S
+        ):
+            self.rescan()
         chunks: list[bytes] = []
         size = 0
         events = self._pending_events
@@ -312,7 +330,12 @@ class SpilloverStore:
             f"{secrets.token_hex(3)}{SEGMENT_SUFFIX}"
         )
         path = self.directory / name
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_EXCL, 0o600)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_EXCL
+        try:
+            fd = os.open(path, flags, 0o600)
+        except FileNotFoundError:  # the folder was removed while we ran: make it again
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, flags, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
