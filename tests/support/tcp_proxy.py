@@ -9,7 +9,6 @@ await proxy.stop()                       # refuses connections (the database "is
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 from support.api_server import free_port
 
@@ -44,12 +43,10 @@ class TcpProxy:
         for writer in list(self._writers):
             writer.transport.abort()
         self._writers.clear()
-        links, self._links = set(self._links), set()
-        for task in links:
-            task.cancel()
-        for task in links:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        # Aborted transports end both pipes of each link; wait for them (bounded).
+        links = set(self._links)
+        if links:
+            await asyncio.wait(links, timeout=5)
 
     async def __aenter__(self) -> TcpProxy:
         await self.start()

@@ -155,7 +155,9 @@ async def migrate_command(settings: Settings) -> int:
                     task, advance=1, description=f"{migration.version:04d} {migration.name}"
                 )
 
-            applied = await database.write(lambda conn: migrate(conn, dialect, on_applied=advance))
+            applied = await database.session(
+                lambda conn: migrate(conn, dialect, on_applied=advance)
+            )
         console.print(f"applied {len(applied)} migration(s)")
     return 0
 

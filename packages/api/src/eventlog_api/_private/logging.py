@@ -45,7 +45,13 @@ def configure_logging(log_format: str, level: str) -> None:
     if use_console:
         renderer = structlog.dev.ConsoleRenderer()
     else:
-        shared.append(structlog.processors.dict_tracebacks)
+        # Tracebacks as data, without frame locals: those would put request bodies (and
+        # whatever else a frame holds) into the logs.
+        shared.append(
+            structlog.processors.ExceptionRenderer(
+                structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+            )
+        )
         renderer = structlog.processors.JSONRenderer(serializer=_serialize)
     numeric = logging.getLevelNamesMapping()[level]
     structlog.configure(
