@@ -9,6 +9,7 @@ from pathlib import Path
 import eventlog_dashboard
 import pytest
 from eventlog_dashboard import DashboardSettings
+from eventlog_dashboard._private.api import error_text
 from eventlog_dashboard._private.charts import (
     bucket_for,
     process_rows,
@@ -18,7 +19,8 @@ from eventlog_dashboard._private.charts import (
 )
 from eventlog_dashboard._private.cli import public_url, reflex_command, reflex_environment
 from eventlog_dashboard._private.settings import APP_DIR, DEFAULT_API_URL
-from eventlog_schemas import ChartPoint, ProcessStats, SlaCompliance, TimeBucket
+from eventlog_schemas import ChartPoint, ErrorResponse, ProcessStats, SlaCompliance, TimeBucket
+from eventlog_sdk import EventLogApiError, EventLogConnectionError
 
 
 def test_series_rows() -> None:
@@ -143,3 +145,19 @@ def test_launcher_command_and_environment(tmp_path: Path) -> None:
 
 def test_public_names() -> None:
     assert eventlog_dashboard.__all__ == ["DashboardSettings", "__version__", "main"]
+
+
+def test_api_errors_in_one_sentence() -> None:
+
+    refused = EventLogConnectionError("refused", method="GET", url="http://x/v1/traces", attempts=2)
+    assert error_text(refused).endswith(
+        "cannot be reached (no answer after 2 attempts). Is eventlog-api running?"
+    )
+    answered = EventLogApiError(
+        status=400,
+        error=ErrorResponse(error="Validation Error", message="bad pageSize"),
+        method="GET",
+        url="http://x/v1/traces",
+    )
+    assert error_text(answered) == "The API answered 400 Validation Error: bad pageSize"
+    assert error_text(ValueError("boom")) == "Unexpected error: ValueError: boom"

@@ -39,8 +39,9 @@ def test_success_with_parallel_steps_and_a_resolved_retry() -> None:
         == "3 steps ran in parallel at step 2: Charge card, Reserve stock and Notify customer."
     )
     assert lines[3] == "Charge card needed 3 attempts and then succeeded."
-    assert lines[4].startswith(
-        "2 errors: GATEWAY_TIMEOUT in Charge card — The payment gateway did not answer"
+    assert lines[4] == (
+        "2 errors: GATEWAY_TIMEOUT in Charge card — The payment gateway did not answer in time"
+        " (2 times)."
     )
 
 

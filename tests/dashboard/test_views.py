@@ -137,6 +137,7 @@ def test_segment_views() -> None:
     )
     assert [v.percent for v in views] == ["5%", "61%", "35%"]  # 110, 1400 and 800 ms of 2310
     assert views[1].color == "green"
+    assert [v.shade for v in views] == [9, 7, 9]
     assert views[0].width.endswith("%")
 
 

@@ -21,7 +21,13 @@ from eventlog_schemas import (
     TimeBucket,
     TimeSeriesResponse,
 )
-from eventlog_sdk import EventLogApiError, EventLogClient, EventLogError, RetryPolicy
+from eventlog_sdk import (
+    EventLogApiError,
+    EventLogClient,
+    EventLogConnectionError,
+    EventLogError,
+    RetryPolicy,
+)
 
 from .settings import DashboardSettings
 
@@ -76,8 +82,13 @@ def error_text(exc: BaseException) -> str:
     """An API failure in one sentence for the page."""
     if isinstance(exc, EventLogApiError):
         return f"The API answered {exc.status} {exc.error.error}: {exc.error.message}"
+    if isinstance(exc, EventLogConnectionError):
+        return (
+            f"The API at {settings().api_url} cannot be reached "
+            f"(no answer after {exc.attempts} attempts). Is eventlog-api running?"
+        )
     if isinstance(exc, EventLogError):
-        return f"The API at {settings().api_url} cannot be reached ({exc})."
+        return f"The API request failed: {exc}"
     return f"Unexpected error: {type(exc).__name__}: {exc}"
 
 

@@ -115,14 +115,16 @@ def _errors(events: Sequence[EventLogRecord]) -> str:
     errors = error_events(events)
     if not errors:
         return "No errors were recorded."
-    if len(errors) == 1:
-        return f"1 error: {_error_text(errors[0])}."
-    if len(errors) <= MAX_LISTED:
-        return f"{len(errors)} errors: " + "; ".join(_error_text(e) for e in errors) + "."
-    return (
-        f"{len(errors)} errors; the first: {_error_text(errors[0])}; "
-        f"the last: {_error_text(errors[-1])}."
-    )
+    # The same error on every attempt of a retried step is told once, with its count.
+    counts: dict[str, int] = {}
+    for event in errors:
+        text = _error_text(event)
+        counts[text] = counts.get(text, 0) + 1
+    told = [text if n == 1 else f"{text} ({n} times)" for text, n in counts.items()]
+    head = "1 error" if len(errors) == 1 else f"{len(errors)} errors"
+    if len(told) <= MAX_LISTED:
+        return f"{head}: " + "; ".join(told) + "."
+    return f"{head}; the first: {told[0]}; the last: {told[-1]}."
 
 
 def journey_narrative(

@@ -411,7 +411,7 @@ def _breakdown() -> rx.Component:
                             rx.box(
                                 height="18px",
                                 width=s.width,
-                                background=f"var(--{s.color}-9)",
+                                background=f"var(--{s.color}-{s.shade})",
                                 border_right=f"2px solid {rx.color('gray', 1)}",
                                 class_name="breakdown-segment",
                             ),
@@ -463,7 +463,6 @@ def _timeline_row(row: TimelineRow) -> rx.Component:
         align="center",
         wrap="wrap",
         padding="8px 10px",
-        margin_left=indent,
         margin_top="6px",
         border_left=f"3px solid var(--{row.badge_color}-8)",
         background=f"var(--{row.badge_color}-2)",
@@ -513,7 +512,7 @@ def _timeline_row(row: TimelineRow) -> rx.Component:
         spacing="3",
         align="start",
         padding="8px 10px",
-        margin_left=indent,
+        width="100%",
         border_radius="6px",
         cursor="pointer",
         on_click=S.select(row.execution_id),  # type: ignore[operator]
@@ -522,7 +521,8 @@ def _timeline_row(row: TimelineRow) -> rx.Component:
         class_name="timeline-event",
         custom_attrs={"data-execution-id": row.execution_id, "data-status": row.status},
     )
-    return rx.cond(row.kind == "event", event, heading)
+    # The indent is padding on a full-width box, so every row ends at the same right edge.
+    return rx.box(rx.cond(row.kind == "event", event, heading), padding_left=indent, width="100%")
 
 
 def _timeline() -> rx.Component:
@@ -618,7 +618,7 @@ def _details() -> rx.Component:
                                     ),
                                 ),
                             ),
-                            grid_template_columns="minmax(96px, auto) 1fr",
+                            grid_template_columns="132px minmax(0, 1fr)",
                             gap="4px 12px",
                             margin_top="4px",
                         ),

@@ -243,10 +243,17 @@ def error_block(message: Any, retry: Any = None) -> rx.Component:
     """What a view shows when the API failed: the reason and a way to try again."""
     return rx.callout.root(
         rx.callout.icon(rx.icon("triangle-alert")),
-        rx.callout.text(message),
-        rx.button("Try again", on_click=retry, size="1", variant="soft", margin_left="12px")
-        if retry is not None
-        else rx.fragment(),
+        rx.flex(
+            rx.callout.text(message),
+            rx.button("Try again", on_click=retry, size="1", variant="soft", color_scheme="red")
+            if retry is not None
+            else rx.fragment(),
+            justify="between",
+            align="center",
+            wrap="wrap",
+            gap="8px 16px",
+            width="100%",
+        ),
         color_scheme="red",
         role="alert",
         class_name="error-state",

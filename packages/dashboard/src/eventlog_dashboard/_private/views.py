@@ -15,6 +15,7 @@ from eventlog_schemas import (
     AccountSummary,
     EventLogRecord,
     EventStatus,
+    EventType,
     ProcessDefinition,
     TraceSummary,
 )
@@ -178,7 +179,11 @@ def _event_row(
         color=status_color(event.event_status),
         badge=badge,
         badge_color=badge_color,
-        event_type=humanize_name(event.event_type),
+        # "Process started" already says what a start or an end is.
+        event_type=""
+        if event.event_type in (EventType.PROCESS_START, EventType.PROCESS_END)
+        and not event.step_name
+        else humanize_name(event.event_type),
         system=event.target_system,
         clock=format_clock(event.event_timestamp, with_date=False),
         offset="+" + format_duration_ms(timed.at_ms - origin_ms),
@@ -325,6 +330,8 @@ class SegmentView:
     width: str
     """CSS width of the part (``12.5%``)."""
     color: str
+    shade: int
+    """Radix colour step: neighbours alternate, so equal colours stay apart."""
 
 
 def segment_views(segments: Sequence[Segment]) -> list[SegmentView]:
@@ -336,8 +343,9 @@ def segment_views(segments: Sequence[Segment]) -> list[SegmentView]:
             percent=f"{s.share * 100:.0f}%",
             width=f"{max(s.share * 100, 0.5):.2f}%",
             color=status_color(s.status),
+            shade=9 if index % 2 == 0 else 7,
         )
-        for s in segments
+        for index, s in enumerate(segments)
     ]
 
 
