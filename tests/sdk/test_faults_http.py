@@ -87,6 +87,20 @@ async def test_client_sends_key_and_application_headers() -> None:
     assert headers["X-Application-Id"] == "billing"
 
 
+async def test_client_readiness_returns_not_ready_without_retrying() -> None:
+    body = {
+        "status": "not_ready",
+        "database": "error",
+        "error": "timeout",
+        "timestamp": "2026-01-01T00:00:00.000Z",
+    }
+    async with FaultServer() as server, EventLogClient(server.base_url, retry=FAST) as client:
+        server.push(Reply(503, body=body))
+        ready = await client.readiness()
+    assert (ready.status, ready.database, ready.error) == ("not_ready", "error", "timeout")
+    assert len(server.received) == 1
+
+
 async def test_logger_honours_retry_after_on_429(spill_dir: Path) -> None:
     async with FaultServer() as server:
         server.push(Reply(429, retry_after="1"))

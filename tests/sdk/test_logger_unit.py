@@ -201,9 +201,13 @@ async def test_retry_after_beyond_the_cap_spills_instead_of_waiting(spill_dir: P
 async def test_breaker_opens_spills_then_half_open_probe_closes_it(spill_dir: Path) -> None:
     transport = InMemoryTransport()
     transitions: list[str] = []
+    spills: list[tuple[int, str]] = []
+    failures: list[int] = []
     hooks = LoggerHooks(
         on_circuit_open=lambda: transitions.append("open"),
         on_circuit_close=lambda: transitions.append("close"),
+        on_spill=lambda n, why: spills.append((n, why)),
+        on_batch_failed=lambda n, _error: failures.append(n),
     )
     config = fast_config(
         spill_dir,
@@ -238,6 +242,8 @@ async def test_breaker_opens_spills_then_half_open_probe_closes_it(spill_dir: Pa
             await asyncio.sleep(0.02)
         stats = logger.stats()
     assert transitions == ["open", "close"]
+    assert failures == [1, 1, 1]
+    assert spills == [(1, "retries_exhausted"), (1, "circuit_open"), (1, "circuit_open")]
     assert len(transport.stored) == 4
     assert stats.replayed == 3
     assert stats.spill_pending == 0
