@@ -99,6 +99,16 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
             "or use PostgreSQL or SQL Server (EVENTLOG_DATABASE_URL) to scale out."
         )
         return EXIT_USAGE
+    config = hypercorn_config(host, port)
+    if workers > 1:
+        config.workers = workers
+        config.application_path = "eventlog_api._private.app:create_app_from_env()"
+        return int(run(config))
+    return asyncio.run(serve_app(create_app(settings), config))
+
+
+def hypercorn_config(host: str, port: int) -> Config:
+    """The hypercorn configuration ``serve`` uses."""
     config = Config()
     config.bind = [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
     config.accesslog = None  # the request log middleware writes one line per request
@@ -107,15 +117,11 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
     config.graceful_timeout = 10.0
     config.keep_alive_timeout = 75.0
     config.backlog = 1024
-    if workers > 1:
-        config.workers = workers
-        config.application_path = "eventlog_api._private.app:create_app_from_env()"
-        return int(run(config))
-    return asyncio.run(_serve_one(settings, config))
+    return config
 
 
-async def _serve_one(settings: Settings, config: Any) -> int:
-    app = create_app(settings)
+async def serve_app(app: Any, config: Config) -> int:
+    """Serve ``app`` in this process until SIGTERM or SIGINT."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
