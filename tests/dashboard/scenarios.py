@@ -7,6 +7,7 @@ API reads back, for the unit tests of the timeline and narrative logic.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -102,6 +103,19 @@ class TraceBuilder:
         self.events.append(EventLogEntry(**fields))
 
 
+CAPTURED = json.dumps(
+    {
+        "status": "captured",
+        "authCode": "A1B2",
+        "amount": {"value": 42.5, "currency": "EUR"},
+        "card": {"brand": "VISA", "last4": "4242", "expiry": "12/29"},
+        "checks": {"cvc": "pass", "avs": "pass", "threeDs": "frictionless"},
+        "settlement": {"batch": "2026-02-26", "expected": "2026-02-27"},
+    }
+)
+"""A long response payload: the page folds it and offers "Expand"."""
+
+
 def parallel_retry_trace(
     trace_id: str, start: datetime, *, account: str = "ACC-PARALLEL-1", salt: int = 1
 ) -> list[EventLogEntry]:
@@ -167,9 +181,7 @@ def parallel_retry_trace(
             error_code="GATEWAY_TIMEOUT" if status is F else None,
             error_message="The payment gateway did not answer in time" if status is F else None,
             request_payload='{"amount": 42.5, "currency": "EUR", "card": "****4242"}',
-            response_payload='{"status": "timeout"}'
-            if status is F
-            else '{"status": "captured", "authCode": "A1B2"}',
+            response_payload='{"status": "timeout"}' if status is F else CAPTURED,
         )
     t.add(
         500,

@@ -273,6 +273,20 @@ def test_timeline_shows_the_parallel_group_and_the_retried_step(page: Any, stack
     request = page.locator(".payload").nth(1).inner_text()
     assert request.splitlines()[:2] == ["{", '  "amount": 42.5,']
     # Selecting another event shows its details.
+    # A long payload is folded until expanded.
+    page.click(".timeline-event:has-text('attempt 3 accepted')")
+    page.wait_for_selector(".payload-toggle")
+    response = page.locator(".payload").last
+    assert '"last4": "4242"' in response.inner_text()
+    folded = response.evaluate("e => getComputedStyle(e).maxHeight")
+    page.click(".payload-toggle")
+    page.wait_for_function(
+        "document.querySelectorAll('.payload')[document.querySelectorAll('.payload').length - 1]"
+        ".style.maxHeight === 'none' || getComputedStyle(document.querySelectorAll('.payload')"
+        "[document.querySelectorAll('.payload').length - 1]).maxHeight === 'none'"
+    )
+    assert folded != "none"
+    assert page.inner_text(".payload-toggle") == "Collapse"
     page.click(".timeline-event:has-text('Ship parcel')")
     page.wait_for_function(
         "document.querySelector('#event-details').innerText.includes('logistics')"

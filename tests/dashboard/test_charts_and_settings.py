@@ -139,6 +139,8 @@ def test_launcher_command_and_environment(tmp_path: Path) -> None:
     assert env["REFLEX_WEB_WORKDIR"] == str(tmp_path / "web")
     assert env["EVENTLOG_DASHBOARD_API_URL"] == "http://127.0.0.1:1"
     assert public_url(DashboardSettings(host="0.0.0.0", port=80)) == "http://localhost:80"
+    behind = DashboardSettings.from_env({"EVENTLOG_DASHBOARD_PUBLIC_URL": "https://log.example/"})
+    assert public_url(behind) == "https://log.example"
     assert (APP_DIR / "rxconfig.py").is_file()
     assert (APP_DIR / "reflex.lock" / "bun.lock").is_file()
 

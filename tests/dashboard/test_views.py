@@ -10,6 +10,7 @@ from eventlog_dashboard._private.views import (
     event_payloads,
     page_label,
     process_row,
+    search_page_label,
     segment_views,
     sla_badge,
     sla_verdict,
@@ -169,6 +170,11 @@ def test_tiles_labels_processes() -> None:
     assert page_label(2, 128, 20) == "Page 2 of 7 (128 traces)"
     assert page_label(1, 0, 20) == "Page 1 of 1 (0 traces)"
     assert page_label(1, 1, 20) == "Page 1 of 1 (1 trace)"
+    assert (
+        search_page_label(1, 3, 120, 17)
+        == "Page 1 of 3 (120 matching events; 17 traces on this page)"
+    )
+    assert search_page_label(1, 1, 1, 1) == "Page 1 of 1 (1 matching event; 1 trace on this page)"
     assert systems_summary(["a", "b", "c", "d", "e"]) == "a, b, c +2 more"
     assert systems_summary([]) == "None yet"
     definition = ProcessDefinition(

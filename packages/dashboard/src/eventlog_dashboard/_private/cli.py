@@ -19,7 +19,9 @@ _WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
 
 
 def public_url(settings: DashboardSettings) -> str:
-    """The URL a browser on this machine opens (and the websocket the frontend calls)."""
+    """The URL browsers open (and where the frontend calls its state websocket)."""
+    if settings.public_url:
+        return settings.public_url
     host = "localhost" if settings.host in _WILDCARD_HOSTS else settings.host
     if ":" in host:  # an IPv6 literal
         host = f"[{host}]"

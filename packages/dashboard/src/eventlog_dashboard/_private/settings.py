@@ -83,6 +83,10 @@ class DashboardSettings:
     max_trace_events: int = DEFAULT_MAX_TRACE_EVENTS
     page_size: int = DEFAULT_PAGE_SIZE
     bun_path: Path = DEFAULT_BUN_PATH
+    public_url: str | None = None
+    """The URL browsers use to reach the dashboard (behind a proxy, or from other
+    machines); the frontend calls its state websocket there. Unset: this machine's
+    ``http://host:port``."""
     web_dir: Path | None = None
     """Where Reflex builds the frontend (``.web`` in the app folder when unset).
 
@@ -140,6 +144,7 @@ ENVIRONMENT: Final[dict[str, tuple[str, Callable[[str], Any]]]] = {
     f"{ENV_PREFIX}MAX_TRACE_EVENTS": ("max_trace_events", _positive_int),
     f"{ENV_PREFIX}PAGE_SIZE": ("page_size", _positive_int),
     f"{ENV_PREFIX}BUN": ("bun_path", _path),
+    f"{ENV_PREFIX}PUBLIC_URL": ("public_url", _url),
     f"{ENV_PREFIX}WEB_DIR": ("web_dir", _path),
 }
 """``EVENTLOG_DASHBOARD_*`` variable → (``DashboardSettings`` field, parser)."""

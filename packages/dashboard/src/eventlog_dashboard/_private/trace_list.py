@@ -31,7 +31,14 @@ from .formatting import (
     status_label,
     success_rate_color,
 )
-from .views import TraceRow, page_count, page_label, systems_summary, trace_row
+from .views import (
+    TraceRow,
+    page_count,
+    page_label,
+    search_page_label,
+    systems_summary,
+    trace_row,
+)
 
 # Traces looked up at once when a text search turns matching events into trace rows.
 _SEARCH_LOOKUPS = 8
@@ -177,10 +184,7 @@ class TraceListState(rx.State):
                 (traces, total, pages), stats, names = await asyncio.gather(
                     _search_traces(filters, start, end), stats_task, api.display_names()
                 )
-                self.page_text = (
-                    f"Page {filters.page} of {pages} ({total:,} matching events"
-                    f" in {len(traces)} traces on this page)"
-                )
+                self.page_text = search_page_label(filters.page, pages, total, len(traces))
             else:
                 size = api.settings().page_size
                 listing, stats, names = await asyncio.gather(

@@ -116,6 +116,17 @@ def page_label(page: int, total: int, page_size: int, noun: str = "traces") -> s
     return f"Page {page} of {page_count(total, page_size)} ({total:,} {word})"
 
 
+def search_page_label(page: int, pages: int, events: int, traces: int) -> str:
+    """``Page 1 of 3 (120 matching events; 17 traces on this page)``: a search pages
+    over matching events, and a page lists their traces."""
+    event_word = "event" if events == 1 else "events"
+    trace_word = "trace" if traces == 1 else "traces"
+    return (
+        f"Page {page} of {pages} ({events:,} matching {event_word}; "
+        f"{traces} {trace_word} on this page)"
+    )
+
+
 def systems_summary(names: Sequence[str], shown: int = 3) -> str:
     """``Billing, CRM, Ledger +4 more`` (the first few names of a list)."""
     if not names:
