@@ -85,8 +85,17 @@ class ReadDialect:
                 f"CAST(ROUND((julianday({later}) - julianday({earlier})) * 86400000.0) AS INTEGER)"
             )
         if self.dialect is Dialect.POSTGRESQL:
-            return f"CAST(ROUND(EXTRACT(EPOCH FROM ({later} - {earlier})) * 1000) AS bigint)"
+            # date_part is double precision; EXTRACT is numeric since PostgreSQL 14 and
+            # several times slower over a few thousand rows.
+            return f"CAST(ROUND(date_part('epoch', {later} - {earlier}) * 1000) AS bigint)"
         return f"DATEDIFF_BIG(millisecond, {earlier}, {later})"
+
+    @property
+    def float_type(self) -> str:
+        """The type name of a double-precision float."""
+        return {Dialect.SQLITE: "REAL", Dialect.POSTGRESQL: "double precision"}.get(
+            self.dialect, "float"
+        )
 
     def param_ts(self) -> str:
         """A timestamp parameter usable inside expressions (``julianday(?)`` and the like)."""

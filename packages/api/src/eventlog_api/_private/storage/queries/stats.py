@@ -191,8 +191,6 @@ class Figures:
     error_trace_count: int = 0
     p50_duration_ms: int | None = None
     p95_duration_ms: int | None = None
-    sla_ms: int | None = None
-    display_name: str | None = None
     within_sla: int = 0
     breached: int = 0
     open_past_sla: int = 0
@@ -211,7 +209,8 @@ BINS_PER_E = 100
 
 
 def _figures_sql(d: ReadDialect, key: str, *, with_sla: bool, where: str) -> str:
-    """One pass over the covering index: per key and duration bin, counts and minimum.
+    """One pass over the covering index, grouped by key, status, errors, duration bin and
+    SLA class, with nothing but COUNT and MIN per group (cheap per row).
 
     Percentiles come from the histogram of the finished traces (``_fold``): the bin that
     holds the nearest rank reports the smallest real duration in it, which is the exact
@@ -221,69 +220,66 @@ def _figures_sql(d: ReadDialect, key: str, *, with_sla: bool, where: str) -> str
     duration = d.millis_between("t.first_event_at", "t.last_event_at")
     finished = f"(t.has_success_end = {d.true} OR t.failure_count > 0)"
     age = d.millis_between("t.first_event_at", d.param_ts())
-    sla_cols = f", p.sla_ms AS sla, p.display_name AS dn, {age} AS age" if with_sla else ""
-    sla_join = (
-        " LEFT JOIN process_definitions p ON p.process_name = t.process_name" if with_sla else ""
-    )
-    sla_aggs = (
-        ", MAX(sla), MAX(dn), "
-        "SUM(CASE WHEN sla IS NOT NULL AND f = 1 AND dur <= sla THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN sla IS NOT NULL AND f = 1 AND dur > sla THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN sla IS NOT NULL AND f = 0 AND age > sla THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN sla IS NOT NULL AND f = 0 AND age <= sla THEN 1 ELSE 0 END)"
-        if with_sla
-        else ""
-    )
     log = "LOG" if d.dialect is Dialect.MSSQL else "LN"
+    if with_sla:
+        sla_cols = f", p.sla_ms AS sla, {age} AS age"
+        sla_join = " LEFT JOIN process_definitions p ON p.process_name = t.process_name"
+        # 0: no SLA, 1: finished within, 2: finished late, 3: open past it, 4: open within.
+        sla_class = (
+            "CASE WHEN sla IS NULL THEN 0 WHEN f = 1 AND dur <= sla THEN 1 WHEN f = 1 THEN 2 "
+            "WHEN age > sla THEN 3 ELSE 4 END"
+        )
+    else:
+        sla_cols = sla_join = ""
+        sla_class = "0"
     return (
-        "SELECT k, bin, COUNT(*), "
-        "SUM(CASE WHEN st = 'SUCCESS' THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN st = 'FAILURE' THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN st = 'WARNING' THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN st = 'IN_PROGRESS' THEN 1 ELSE 0 END), "
-        f"SUM(e), MIN(dur){sla_aggs} FROM ("
+        "SELECT k, st, e, bin, sc, COUNT(*), MIN(dur) FROM ("
+        f"SELECT s.k, s.st, s.e, s.dur, {sla_class} AS sc, "
+        f"CASE WHEN f = 0 THEN -1 WHEN dur < {EXACT_BELOW_MS} THEN dur "
+        f"ELSE {EXACT_BELOW_MS} + CAST({log}(CAST(dur AS {d.float_type}) / {EXACT_BELOW_MS}) "
+        f"* {BINS_PER_E} AS INTEGER) END AS bin FROM ("
         # The counters, not the generated columns: SQLite then reads the covering index.
-        f"SELECT s.*, CASE WHEN f = 0 THEN -1 WHEN dur < {EXACT_BELOW_MS} THEN dur "
-        f"ELSE {EXACT_BELOW_MS} + CAST({log}(dur / {float(EXACT_BELOW_MS)}) * {BINS_PER_E} "
-        "AS INTEGER) END AS bin FROM ("
         f"SELECT {key} AS k, {d.status_expr('t')} AS st, "
         f"CASE WHEN t.failure_count > 0 THEN 1 ELSE 0 END AS e, {duration} AS dur, "
         f"CASE WHEN {finished} THEN 1 ELSE 0 END AS f"
         f"{sla_cols} FROM trace_summary t{sla_join} WHERE {where}"
-        ") s) b GROUP BY k, bin"
+        ") s) b GROUP BY k, st, e, bin, sc"
     )
 
 
-def _fold(rows: list[Any], *, with_sla: bool) -> dict[Any, Figures]:
-    """Histogram rows (key, bin, counts..., min duration[, SLA sums]) into figures per key."""
+_STATUS_FIELD = {
+    "SUCCESS": "success_count",
+    "FAILURE": "failure_count",
+    "WARNING": "warning_count",
+    "IN_PROGRESS": "in_progress_count",
+}
+_SLA_FIELD = {1: "within_sla", 2: "breached", 3: "open_past_sla", 4: "open_within_sla"}
+
+
+def _fold(rows: list[Any]) -> dict[Any, Figures]:
+    """Rows (key, status, errors, bin, SLA class, count, min duration) into figures."""
     figures: dict[Any, Figures] = {}
-    bins: dict[Any, list[tuple[int, int, int]]] = {}
-    for row in rows:
-        key = row[0]
+    bins: dict[Any, dict[int, list[int]]] = {}
+    for key, status, errors, bin_, sla_class, count_value, minimum in rows:
         fig = figures.get(key)
         if fig is None:
             fig = figures[key] = Figures()
-        count = int(row[2])
+        count = int(count_value)
         fig.trace_count += count
-        fig.success_count += int(row[3] or 0)
-        fig.failure_count += int(row[4] or 0)
-        fig.warning_count += int(row[5] or 0)
-        fig.in_progress_count += int(row[6] or 0)
-        fig.error_trace_count += int(row[7] or 0)
-        if int(row[1]) >= 0:
-            bins.setdefault(key, []).append((int(row[1]), int(row[8]), count))
-        if with_sla:
-            if row[9] is not None:
-                fig.sla_ms = int(row[9])
-            if row[10] is not None:
-                fig.display_name = str(row[10])
-            fig.within_sla += int(row[11] or 0)
-            fig.breached += int(row[12] or 0)
-            fig.open_past_sla += int(row[13] or 0)
-            fig.open_within_sla += int(row[14] or 0)
-    for key, histogram in bins.items():
-        histogram.sort()
-        finished = sum(count for _, _, count in histogram)
+        field = _STATUS_FIELD[str(status)]
+        setattr(fig, field, getattr(fig, field) + count)
+        if int(errors):
+            fig.error_trace_count += count
+        sla_field = _SLA_FIELD.get(int(sla_class))
+        if sla_field is not None:
+            setattr(fig, sla_field, getattr(fig, sla_field) + count)
+        if int(bin_) >= 0:
+            slot = bins.setdefault(key, {}).setdefault(int(bin_), [int(minimum), 0])
+            slot[0] = min(slot[0], int(minimum))
+            slot[1] += count
+    for key, by_bin in bins.items():
+        histogram = [(b, low, n) for b, (low, n) in sorted(by_bin.items())]
+        finished = sum(n for _, _, n in histogram)
         figures[key].p50_duration_ms = _nearest_rank(histogram, finished, 50)
         figures[key].p95_duration_ms = _nearest_rank(histogram, finished, 95)
     return figures
@@ -318,7 +314,7 @@ def time_series(
         where += " AND t.process_name = ?"
         params.append(process_name)
     sql = _figures_sql(d, d.bucket("t.first_event_at", bucket), with_sla=False, where=where)
-    folded = _fold(conn.execute(sql, *params).fetchall(), with_sla=False)
+    folded = _fold(conn.execute(sql, *params).fetchall())
     found = {to_wire_timestamp(key): fig for key, fig in folded.items()}
     points: list[ChartPoint] = []
     for at in bucket_starts(start, end, bucket):
@@ -351,14 +347,21 @@ def process_stats(
     """
     where = "t.first_event_at >= ? AND t.first_event_at < ? AND t.process_name IS NOT NULL"
     sql = _figures_sql(d, "t.process_name", with_sla=True, where=where)
-    folded = _fold(conn.execute(sql, d.ts(as_of), d.ts(start), d.ts(end)).fetchall(), with_sla=True)
+    folded = _fold(conn.execute(sql, d.ts(as_of), d.ts(start), d.ts(end)).fetchall())
+    definitions = {
+        str(row[0]): (row[1], None if row[2] is None else int(row[2]))
+        for row in conn.execute(
+            "SELECT process_name, display_name, sla_ms FROM process_definitions"
+        ).fetchall()
+    }
     out: list[ProcessStats] = []
     for key, fig in folded.items():
         judged = fig.within_sla + fig.breached + fig.open_past_sla
+        display_name, sla_ms = definitions.get(str(key), (None, None))
         out.append(
             ProcessStats(
                 process_name=str(key),
-                display_name=fig.display_name,
+                display_name=display_name,
                 trace_count=fig.trace_count,
                 success_count=fig.success_count,
                 failure_count=fig.failure_count,
@@ -368,12 +371,12 @@ def process_stats(
                 success_rate=fig.success_rate,
                 p50_duration_ms=fig.p50_duration_ms,
                 p95_duration_ms=fig.p95_duration_ms,
-                sla_ms=fig.sla_ms,
+                sla_ms=sla_ms,
                 within_sla=fig.within_sla,
                 breached=fig.breached,
                 open_past_sla=fig.open_past_sla,
                 open_within_sla=fig.open_within_sla,
-                sla_compliance_rate=rate(fig.within_sla, judged) if fig.sla_ms else None,
+                sla_compliance_rate=rate(fig.within_sla, judged) if sla_ms else None,
             )
         )
     out.sort(key=lambda p: (-p.trace_count, p.process_name))
