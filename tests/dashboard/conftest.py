@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import pytest
-from eventlog_schemas import CreateProcessRequest
+from eventlog_schemas import CorrelationLinkRequest, CreateProcessRequest
 from eventlog_sdk import EventLogClient
 from support.api_server import ApiServer
 from support.requirements import require
@@ -56,6 +56,11 @@ async def _seed(base_url: str, data: DataSet) -> None:
         for part in chunks(data.entries(), 250):
             answer = await client.create_events(part)
             assert answer.success, answer.errors
+        await client.create_correlation_link(
+            CorrelationLinkRequest(
+                correlation_id=data.LINKED_CORRELATION, account_id=data.LINKED_ACCOUNT
+            )
+        )
 
 
 @pytest.fixture(scope="session")

@@ -524,6 +524,8 @@ class DataSet:
     """Known traces spread over the last 30 days, with process definitions."""
 
     SEARCH_WORD = "zanzibar"
+    LINKED_CORRELATION = "late-link-01"
+    LINKED_ACCOUNT = "ACC-K01"
 
     def __init__(self, now: datetime) -> None:
         self.now = now
@@ -586,6 +588,22 @@ class DataSet:
                 salt=0xC00 + n,
             )
             traces.append(SeededTrace(trace_id, entries, status=S))
+        # Logged before the account existed (no accountId), linked to ACC-K01 afterwards.
+        late = hex_id(0xE01)
+        self.linked = SeededTrace(
+            late,
+            simple_trace(
+                late,
+                now - timedelta(minutes=15),
+                process="refund_request",
+                account=None,
+                correlation=self.LINKED_CORRELATION,
+                outcome=S,
+                salt=0xE01,
+            ),
+            status=S,
+        )
+        traces.append(self.linked)
         self.traces = traces
         self.searched = next(t for t in traces if t.trace_id == hex_id(0xC04))
 

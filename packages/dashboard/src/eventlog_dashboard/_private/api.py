@@ -8,10 +8,11 @@ for a few seconds.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from eventlog_schemas import (
@@ -29,6 +30,7 @@ from eventlog_sdk import (
     RetryPolicy,
 )
 
+from .formatting import humanize_name
 from .settings import DashboardSettings
 
 DEFINITIONS_TTL_S: Final = 10.0
@@ -41,6 +43,8 @@ _client: EventLogClient | None = None
 _settings: DashboardSettings | None = None
 _definitions: tuple[float, list[ProcessDefinition]] | None = None
 _definitions_lock: asyncio.Lock | None = None
+_seen_processes: tuple[float, dict[str, str]] | None = None
+_log = logging.getLogger(__name__)
 
 
 def settings() -> DashboardSettings:
@@ -117,6 +121,38 @@ def forget_definitions() -> None:
 async def display_names() -> dict[str, str]:
     """Process name → display name, from the registered definitions."""
     return {d.process_name: d.display_name for d in await process_definitions()}
+
+
+async def process_choices() -> list[dict[str, str]]:
+    """The process filter's choices (``value``/``label``), sorted by label.
+
+    The registered processes and those that ran in the last 30 days (cached for
+    ``DEFINITIONS_TTL_S``). When the statistics cannot be read the registered ones
+    still are offered, and the reason is logged.
+    """
+    global _seen_processes  # noqa: PLW0603 - a per-process cache
+    options = await display_names()
+    now = time.monotonic()
+    if _seen_processes is None or now - _seen_processes[0] >= DEFINITIONS_TTL_S:
+        try:
+            end = datetime.now(UTC)
+            answer = await client().dashboard_processes(
+                start_date=end - timedelta(days=30), end_date=end
+            )
+        except EventLogError as exc:
+            _log.warning("process choices without recent processes: %s", exc)
+        else:
+            seen = {
+                p.process_name: p.display_name or humanize_name(p.process_name)
+                for p in answer.processes
+            }
+            _seen_processes = (now, seen)
+    for name, label in (_seen_processes[1] if _seen_processes else {}).items():
+        options.setdefault(name, label)
+    return [
+        {"value": name, "label": label}
+        for name, label in sorted(options.items(), key=lambda kv: kv[1].lower())
+    ]
 
 
 async def time_series(

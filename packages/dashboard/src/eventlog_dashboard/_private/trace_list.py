@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import reflex as rx
@@ -26,7 +26,6 @@ from .formatting import (
     format_clock,
     format_count,
     format_percent,
-    humanize_name,
     status_color,
     status_label,
     success_rate_color,
@@ -181,13 +180,16 @@ class TraceListState(rx.State):
         try:
             stats_task = client.dashboard_stats(start_date=start, end_date=end)
             if filters.search:
-                (traces, total, pages), stats, names = await asyncio.gather(
-                    _search_traces(filters, start, end), stats_task, api.display_names()
+                (traces, total, pages), stats, names, choices = await asyncio.gather(
+                    _search_traces(filters, start, end),
+                    stats_task,
+                    api.display_names(),
+                    api.process_choices(),
                 )
                 self.page_text = search_page_label(filters.page, pages, total, len(traces))
             else:
                 size = api.settings().page_size
-                listing, stats, names = await asyncio.gather(
+                listing, stats, names, choices = await asyncio.gather(
                     client.list_traces(
                         page=filters.page,
                         page_size=size,
@@ -202,17 +204,17 @@ class TraceListState(rx.State):
                     ),
                     stats_task,
                     api.display_names(),
+                    api.process_choices(),
                 )
                 traces, total = list(listing.traces), listing.total_count
                 pages = page_count(total, size)
                 self.page_text = page_label(filters.page, total, size)
-            if not self.process_options:
-                self.process_options = await _process_options(names)
         except Exception as exc:
             self.error = api.error_text(exc)
             self.loading = False
             return
         self.rows = [trace_row(t, now, names) for t in traces]
+        self.process_options = choices
         self.pages = pages
         self.stat_traces = format_count(stats.total_traces)
         self.stat_accounts = format_count(stats.total_accounts)
@@ -333,22 +335,6 @@ class TraceListState(rx.State):
     def has_next(self) -> bool:
         """A next page exists."""
         return self.page < self.pages
-
-
-async def _process_options(names: dict[str, str]) -> list[dict[str, str]]:
-    """The process filter's choices: registered processes and those seen in the last 30 days."""
-    options = dict(names)
-    try:
-        now = datetime.now(UTC)
-        seen = await api.process_stats(start=now - timedelta(days=30), end=now)
-        for p in seen.processes:
-            options.setdefault(p.process_name, p.display_name or humanize_name(p.process_name))
-    except Exception:
-        pass
-    return [
-        {"value": name, "label": label}
-        for name, label in sorted(options.items(), key=lambda kv: kv[1].lower())
-    ]
 
 
 # --- the page ---------------------------------------------------------------------------
