@@ -39,7 +39,7 @@ from .hooks import write_hooks
 from .migrations import Migration, migrate, pending_migrations
 from .reads import Reads, create_reads
 from .rows import Row
-from .writer import write_group
+from .writer import write_group, write_group_single_statement
 
 log = structlog.get_logger("eventlog_api.storage")
 
@@ -174,6 +174,11 @@ class Storage:
         return await self.committer.submit(rows)
 
     async def _write_group(self, rows: Sequence[Row]) -> list[str]:
+        if self.sql.single_statement_groups and not self.hooks.batch_statements:
+            # One statement, atomic by itself: run it on the autocommit writer session.
+            return await self.database.session(
+                lambda conn: write_group_single_statement(conn, self.sql, rows)
+            )
         return await self.database.write(lambda conn: write_group(conn, self.sql, self.hooks, rows))
 
     # -- correlation links ------------------------------------------------------------

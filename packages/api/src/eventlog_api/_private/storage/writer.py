@@ -65,6 +65,27 @@ def write_group(
     return answers
 
 
+def write_group_single_statement(
+    conn: pyodbc.Connection, sql: WriteDialect, rows: Sequence[Row]
+) -> list[str]:
+    """``write_group`` as one autocommit statement (rows and trace summaries together).
+
+    For dialects with ``single_statement_groups`` and no hook statements. The answers
+    for repeats are read after the statement committed: a stored key is committed by
+    then (the insert waited for any concurrent transaction holding it).
+    """
+    if not rows:
+        return []
+    now = format_timestamp(utc_now())
+    for row in rows:
+        row["created_at"] = now
+    inserted = sql.insert_group(conn, _encode(rows).decode(), len(rows))
+    if inserted is None:
+        return [row["execution_id"] for row in rows]
+    answers, _ = _resolve(conn, sql, rows, inserted)
+    return answers
+
+
 def _resolve(
     conn: pyodbc.Connection, sql: WriteDialect, rows: Sequence[Row], inserted: set[str]
 ) -> tuple[list[str], list[Row]]:

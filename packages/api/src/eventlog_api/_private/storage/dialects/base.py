@@ -112,6 +112,17 @@ class WriteDialect(abc.ABC):
     def upsert_trace_summaries(self, conn: pyodbc.Connection, payload: str) -> None:
         """Fold the per-trace deltas of ``payload`` into ``trace_summary``."""
 
+    single_statement_groups: ClassVar[bool] = False
+    """True when ``insert_group`` stores a group and its trace summaries in one statement,
+    which then runs in autocommit mode (no transaction round trips)."""
+
+    def insert_group(self, conn: pyodbc.Connection, payload: str, count: int) -> set[str] | None:
+        """Insert the rows and fold them into ``trace_summary`` in ONE statement.
+
+        Only for dialects with ``single_statement_groups``; returns like ``insert_events``.
+        """
+        raise NotImplementedError
+
     # -- correlation links ------------------------------------------------------------
 
     @abc.abstractmethod

@@ -33,7 +33,7 @@ _INSERT_EVENTS: Final = (
     f"INSERT INTO event_log ({', '.join(EVENT_COLUMNS)}) "
     f"SELECT {', '.join(EVENT_COLUMNS)} FROM json_to_recordset(?::json) AS r("
     + ", ".join(f"{c} {_EVENT_TYPES.get(c, 'text')}" for c in EVENT_COLUMNS)
-    + ") ON CONFLICT DO NOTHING RETURNING execution_id"
+    + ") ON CONFLICT DO NOTHING"
 )
 
 _SUMMARY_TYPES: Final = {
@@ -91,14 +91,67 @@ _UPSERT_SUMMARIES: Final = (
 )
 
 
+def _first(value: str, condition: str) -> str:
+    # The value of the earliest row meeting the condition; ties go to the first inserted.
+    return (
+        f"(array_agg({value} ORDER BY event_timestamp, event_log_id) "
+        f"FILTER (WHERE {condition}))[1]"
+    )
+
+
+_STATUS_COUNTS: Final = {
+    "success_count": "SUCCESS",
+    "failure_count": "FAILURE",
+    "in_progress_count": "IN_PROGRESS",
+    "skipped_count": "SKIPPED",
+    "warning_count": "WARNING",
+}
+
+# The whole group in ONE statement: the rows go in, and the trace summaries are folded
+# from exactly the rows that went in (RETURNING), so that repeats are never counted. A
+# single statement is atomic in autocommit mode: no BEGIN/COMMIT round trips, and a
+# failure is reported by the statement itself (psqlODBC's commit call was seen to report
+# success for a commit lost with the connection).
+_WRITE_GROUP: Final = (
+    f"WITH ins AS ({_INSERT_EVENTS} RETURNING event_log_id, execution_id, trace_id, "
+    "event_type, event_status, event_timestamp, process_name, account_id, created_at), "
+    "agg AS (SELECT trace_id, min(event_timestamp) AS first_event_at, "
+    "max(event_timestamp) AS last_event_at, count(*) AS event_count, "
+    + ", ".join(
+        f"count(*) FILTER (WHERE event_status = '{status}') AS {column}"
+        for column, status in _STATUS_COUNTS.items()
+    )
+    + ", bool_or(event_type = 'PROCESS_END' AND event_status = 'SUCCESS') AS has_success_end, "
+    + _first("process_name", "event_type = 'PROCESS_START'")
+    + " AS process_name, "
+    + "min(event_timestamp) FILTER (WHERE event_type = 'PROCESS_START') AS process_started_at, "
+    + f"{_first('account_id', 'account_id IS NOT NULL')} AS account_id, "
+    + "min(event_timestamp) FILTER (WHERE account_id IS NOT NULL) AS account_seen_at, "
+    + "max(created_at) AS created_at, max(created_at) AS updated_at "
+    + "FROM ins GROUP BY trace_id), "
+    + f"summary AS (INSERT INTO trace_summary ({', '.join(_SUMMARY_TYPES)}) "
+    + f"SELECT {', '.join(_SUMMARY_TYPES)} FROM agg ORDER BY trace_id "
+    + _UPSERT_SUMMARIES.split(" ORDER BY trace_id ", 1)[1]
+    + ") SELECT execution_id FROM ins"
+)
+
+
 class PostgresWrites(WriteDialect):
     """Write SQL for PostgreSQL."""
 
     dialect: ClassVar[Dialect] = Dialect.POSTGRESQL
     timestamp_param: ClassVar[str] = "?::timestamptz"
 
+    single_statement_groups: ClassVar[bool] = True
+
     def insert_events(self, conn: pyodbc.Connection, payload: str, count: int) -> set[str] | None:
-        rows = conn.execute(_INSERT_EVENTS, payload).fetchall()
+        rows = conn.execute(f"{_INSERT_EVENTS} RETURNING execution_id", payload).fetchall()
+        if len(rows) == count:
+            return None
+        return {row[0] for row in rows}
+
+    def insert_group(self, conn: pyodbc.Connection, payload: str, count: int) -> set[str] | None:
+        rows = conn.execute(_WRITE_GROUP, payload).fetchall()
         if len(rows) == count:
             return None
         return {row[0] for row in rows}

@@ -77,8 +77,8 @@ def dashboard_stats(
         clean = total - _counts(conn, "SELECT COUNT(*) FROM trace_summary WHERE failure_count > 0")
         accounts = _counts(
             conn,
-            "SELECT COUNT(*) FROM (SELECT DISTINCT account_id FROM trace_summary "
-            "WHERE account_id IS NOT NULL) a",
+            "SELECT COUNT(*) FROM (SELECT account_id FROM trace_summary "
+            "WHERE account_id IS NOT NULL GROUP BY account_id) a",
         )
     else:
         conds: list[str] = []
@@ -91,14 +91,21 @@ def dashboard_stats(
             first = d.no_index("first_event_at") if start is not None else "first_event_at"
             conds.append(f"{first} <= ?")
             params.append(d.ts(end))
+        where = " AND ".join(conds)
         row = conn.execute(
-            "SELECT COUNT(*), SUM(CASE WHEN failure_count = 0 THEN 1 ELSE 0 END), "
-            "COUNT(DISTINCT account_id) FROM trace_summary WHERE " + " AND ".join(conds),
+            "SELECT COUNT(*), SUM(CASE WHEN failure_count = 0 THEN 1 ELSE 0 END) "
+            f"FROM trace_summary WHERE {where}",
             *params,
         ).fetchone()
         total = int(row[0]) if row else 0
         clean = int(row[1] or 0) if row else 0
-        accounts = int(row[2] or 0) if row else 0
+        # A grouped subquery, which PostgreSQL hashes; COUNT(DISTINCT) always sorts.
+        accounts = _counts(
+            conn,
+            "SELECT COUNT(*) FROM (SELECT account_id FROM trace_summary "
+            f"WHERE {where} AND account_id IS NOT NULL GROUP BY account_id) a",
+            *params,
+        )
     events, systems = _event_totals(conn, d, start, end)
     success = rate(clean, total)
     return DashboardStats(

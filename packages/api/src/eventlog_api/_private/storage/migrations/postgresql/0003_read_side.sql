@@ -16,8 +16,8 @@ CREATE INDEX ix_trace_summary_process ON trace_summary (process_name, last_event
 -- go
 CREATE INDEX ix_trace_summary_account ON trace_summary (account_id)
 -- go
-CREATE INDEX ix_trace_summary_activity
-    ON trace_summary (last_event_at, first_event_at) INCLUDE (failure_count, account_id)
+CREATE INDEX ix_trace_summary_activity ON trace_summary (last_event_at DESC, trace_id)
+    INCLUDE (first_event_at, failure_count, account_id)
 -- go
 CREATE INDEX ix_trace_summary_started ON trace_summary (first_event_at)
     INCLUDE (process_name, has_success_end, failure_count, warning_count, last_event_at)
