@@ -104,7 +104,13 @@ def search_events(
         where.append("e.event_timestamp <= ?")
         params.append(d.ts(f.end))
     sql_where = " AND ".join(where)
-    row = conn.execute(f"SELECT COUNT(*) FROM event_log e WHERE {sql_where}", *params).fetchone()
+    if d.dialect is Dialect.SQLITE and len(where) == 1:
+        # No other filter: count in the full-text index alone (looking every match up in
+        # event_log cost four times as much).
+        count_sql = "SELECT COUNT(*) FROM event_log_fts WHERE event_log_fts MATCH ?"
+    else:
+        count_sql = f"SELECT COUNT(*) FROM event_log e WHERE {sql_where}"
+    row = conn.execute(count_sql, *params).fetchone()
     total = int(row[0]) if row else 0
     if total == 0 or page.offset >= total:
         return SearchResult(events=[], total_count=total)
