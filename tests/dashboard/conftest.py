@@ -107,6 +107,8 @@ def page(browser: Any, stack: Stack) -> Iterator[Any]:
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     yield tab
     context.close()
+    # The API-down test provokes no console error either: the page shows the failure.
     assert not errors, f"JavaScript errors on the page: {errors}"

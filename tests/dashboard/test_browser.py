@@ -403,6 +403,7 @@ def test_account_page(page: Any, stack: Stack) -> None:
     timeline = page.locator("[data-testid=account-timeline] .event-row")
     assert timeline.count() == 6
     assert page.locator("[data-testid=account-timeline] >> text=no account (linked)").count() == 3
+    screenshot(page, "account-linked")
     page.goto("/accounts")
     page.wait_for_selector(".recent-account")
     page.fill("[data-testid=account-lookup]", "ACC-K03")
