@@ -11,7 +11,7 @@ PYPROJECTS := pyproject.toml $(wildcard packages/*/pyproject.toml)
 export UV_PYTHON_DOWNLOADS := never
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: help setup system-deps browser-deps run test lint format bench seed clean
+.PHONY: help setup system-deps bun browser-deps run test lint format bench seed clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -29,11 +29,13 @@ setup: system-deps $(STAMP) ## install system packages and the Python environmen
 system-deps: ## install the Debian ODBC drivers when missing
 	@scripts/install-system-deps.sh
 
-browser-deps: $(STAMP) ## install Chromium (apt) and bun (npm registry) for the dashboard
-	@scripts/install-system-deps.sh --browser
+bun: ## install bun (from the npm registry), which Reflex builds the dashboard with
 	@scripts/install-bun.sh
 
-run: setup browser-deps ## start the API and the dashboard on embedded SQLite, with demo data
+browser-deps: $(STAMP) bun ## install Chromium (apt) and bun for the dashboard and its browser tests
+	@scripts/install-system-deps.sh --browser
+
+run: setup bun ## start the API and the dashboard on embedded SQLite, with demo data
 	@scripts/run.sh
 
 test: setup browser-deps ## run the whole test-suite

@@ -12,7 +12,7 @@ from typing import Any, Final
 from eventlog_schemas import DEFAULT_MAX_BODY_BYTES
 
 # --- the HTTP client ---------------------------------------------------------------
-DEFAULT_BASE_URL: Final = "http://127.0.0.1:8000"
+DEFAULT_BASE_URL: Final = "http://127.0.0.1:8080"
 DEFAULT_REQUEST_TIMEOUT_S: Final = 10.0
 """Whole-request timeout of one attempt (connect + send + read)."""
 DEFAULT_CONNECT_TIMEOUT_S: Final = 3.0
