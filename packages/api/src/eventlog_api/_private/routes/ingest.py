@@ -26,7 +26,7 @@ from eventlog_api._private.body import read_json_body
 from eventlog_api._private.errors import invalid_body, validation_failed
 from eventlog_api._private.logging import TRACE_ID_KEY
 from eventlog_api._private.openapi import body_schema, error_responses
-from eventlog_api._private.storage.rows import Row, event_row, storage_problem
+from eventlog_api._private.storage.rows import Row, event_row, new_execution_ids, storage_problem
 
 from .common import json_response, settings_of, storage_of
 
@@ -41,8 +41,12 @@ class _BatchEnvelope(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
 _ENVELOPE_DECODER: Final = msgspec.json.Decoder(_BatchEnvelope)
 
 
-def _entry_error(entry: EventLogEntry) -> msgspec.ValidationError | None:
-    problem = storage_problem(entry)
+_NUL_ESCAPE: Final = b"\\u0000"
+
+
+def _entry_error(entry: EventLogEntry, may_hold_nul: bool) -> msgspec.ValidationError | None:
+    # JSON can carry a NUL only as the escape \u0000: a body without one needs no text scan.
+    problem = storage_problem(entry, check_text=may_hold_nul)
     if problem is None:
         return None
     field, message = problem
@@ -69,7 +73,7 @@ async def create_event(request: Request[Any, Any, Any]) -> Response[CreateEventR
         entry = decode_event(body)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise invalid_body(exc) from None
-    range_error = _entry_error(entry)
+    range_error = _entry_error(entry, _NUL_ESCAPE in body)
     if range_error is not None:
         raise validation_failed(
             "The request body failed validation.", validation_details(range_error)
@@ -116,10 +120,12 @@ async def create_batch(request: Request[Any, Any, Any]) -> Response[BatchRespons
     positions: list[int] = []
     correlation_ids: dict[str, None] = {}
     errors: list[BatchError] = []
+    execution_ids_pool = new_execution_ids(len(envelope.events))
+    may_hold_nul = _NUL_ESCAPE in body
     for index, raw in enumerate(envelope.events):
         try:
             entry = decode_event(raw)
-            range_error = _entry_error(entry)
+            range_error = _entry_error(entry, may_hold_nul)
             if range_error is not None:
                 raise range_error
         except (msgspec.ValidationError, msgspec.DecodeError) as exc:
@@ -128,7 +134,7 @@ async def create_batch(request: Request[Any, Any, Any]) -> Response[BatchRespons
                 BatchError(index=index, error=f"{detail.field}: {detail.message}", retryable=False)
             )
             continue
-        rows.append(event_row(entry, batch_id=batch_id))
+        rows.append(event_row(entry, batch_id=batch_id, execution_id=execution_ids_pool[index]))
         positions.append(index)
         correlation_ids.setdefault(entry.correlation_id, None)
     execution_ids = await storage_of(request).insert_events(rows) if rows else []

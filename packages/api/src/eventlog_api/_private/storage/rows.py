@@ -9,9 +9,11 @@ JSON text.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Final
 
 from eventlog_schemas import EventLogEntry, EventStatus, EventType, format_timestamp, new_span_id
@@ -59,15 +61,44 @@ JSON_COLUMNS: Final = frozenset({"span_links", "identifiers", "metadata"})
 TIMESTAMP_COLUMNS: Final = frozenset({"event_timestamp", "created_at"})
 
 
-def event_row(entry: EventLogEntry, *, batch_id: str | None = None) -> Row:
+def new_execution_ids(count: int) -> list[str]:
+    """``count`` random (version 4) UUIDs as lowercase strings.
+
+    One ``urandom`` call for all of them: ``str(uuid.uuid4())`` per event costs a third
+    of building a row.
+    """
+    raw = os.urandom(16 * count).hex()
+    return [
+        f"{raw[i : i + 8]}-{raw[i + 8 : i + 12]}-4{raw[i + 13 : i + 16]}-"
+        f"{_VARIANT[int(raw[i + 16], 16) & 3]}{raw[i + 17 : i + 20]}-{raw[i + 20 : i + 32]}"
+        for i in range(0, 32 * count, 32)
+    ]
+
+
+_VARIANT: Final = "89ab"
+
+
+def wire_timestamp(value: datetime) -> str:
+    """``format_timestamp`` for a UTC datetime already at whole milliseconds (decoded
+    ``eventTimestamp``), by the C ``isoformat`` (which pads years to four digits)."""
+    text = value.isoformat(timespec="milliseconds")
+    if text.endswith("+00:00"):
+        return text[:-6] + "Z"
+    return format_timestamp(value)
+
+
+def event_row(
+    entry: EventLogEntry, *, batch_id: str | None = None, execution_id: str | None = None
+) -> Row:
     """The storage row of one validated event, with a fresh ``execution_id``.
 
     ``batch_id`` (the batch request's ``batchId``) overrides the event's own. A missing
     ``spanId`` is generated (the contract's extension). ``created_at`` is filled in by the
-    write path at commit time.
+    write path at commit time. Pass ``execution_id`` (from ``new_execution_ids``) when
+    building many rows.
     """
     return {
-        "execution_id": str(uuid.uuid4()),
+        "execution_id": execution_id or str(uuid.uuid4()),
         "trace_id": entry.trace_id,
         "span_id": entry.span_id or new_span_id(),
         "parent_span_id": entry.parent_span_id,
@@ -87,7 +118,7 @@ def event_row(entry: EventLogEntry, *, batch_id: str | None = None) -> Row:
         "summary": entry.summary,
         "result": entry.result,
         "metadata": entry.metadata,
-        "event_timestamp": format_timestamp(entry.event_timestamp),
+        "event_timestamp": wire_timestamp(entry.event_timestamp),
         "execution_time_ms": entry.execution_time_ms,
         "endpoint": entry.endpoint,
         "http_method": entry.http_method.value if entry.http_method is not None else None,
@@ -127,7 +158,7 @@ _TEXT_FIELDS: Final = (
 )
 
 
-def storage_problem(entry: EventLogEntry) -> tuple[str, str] | None:
+def storage_problem(entry: EventLogEntry, *, check_text: bool = True) -> tuple[str, str] | None:
     """The wire field and message of a value the columns cannot hold, or ``None``.
 
     The contract bounds integers only from below; the columns bound them from above.
@@ -139,6 +170,8 @@ def storage_problem(entry: EventLogEntry) -> tuple[str, str] | None:
         value = getattr(entry, attr)
         if value is not None and value > limit:
             return field, f"Expected `int` <= {limit}"
+    if not check_text:
+        return None
     for attr, field in _TEXT_FIELDS:
         text = getattr(entry, attr)
         if text is not None and "\x00" in text:

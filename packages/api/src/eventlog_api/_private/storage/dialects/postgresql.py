@@ -94,8 +94,7 @@ _UPSERT_SUMMARIES: Final = (
 def _first(value: str, condition: str) -> str:
     # The value of the earliest row meeting the condition; ties go to the first inserted.
     return (
-        f"(array_agg({value} ORDER BY event_timestamp, event_log_id) "
-        f"FILTER (WHERE {condition}))[1]"
+        f"(array_agg({value} ORDER BY event_timestamp, event_log_id) FILTER (WHERE {condition}))[1]"
     )
 
 
