@@ -116,10 +116,14 @@ class WriteDialect(abc.ABC):
     """True when ``insert_group`` stores a group and its trace summaries in one statement,
     which then runs in autocommit mode (no transaction round trips)."""
 
-    def insert_group(self, conn: pyodbc.Connection, payload: str, count: int) -> set[str] | None:
+    def insert_group(
+        self, conn: pyodbc.Connection, payload: str, execution_ids: Sequence[str]
+    ) -> set[str] | None:
         """Insert the rows and fold them into ``trace_summary`` in ONE statement.
 
-        Only for dialects with ``single_statement_groups``; returns like ``insert_events``.
+        Only for dialects with ``single_statement_groups``. ``execution_ids`` are the
+        rows' ids in order. Returns ``None`` when every row went in, else the ids of the
+        rows that are stored under their own id.
         """
         raise NotImplementedError
 

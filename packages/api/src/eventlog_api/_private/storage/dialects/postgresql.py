@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar, Final
 
+import msgspec
 import pyodbc
 from eventlog_schemas import CorrelationLinkRequest, CreateProcessRequest
 
@@ -131,7 +132,9 @@ _WRITE_GROUP: Final = (
     + f"summary AS (INSERT INTO trace_summary ({', '.join(_SUMMARY_TYPES)}) "
     + f"SELECT {', '.join(_SUMMARY_TYPES)} FROM agg ORDER BY trace_id "
     + _UPSERT_SUMMARIES.split(" ORDER BY trace_id ", 1)[1]
-    + ") SELECT execution_id FROM ins"
+    # Only the count comes back: fetching every id through ODBC costs a fetch per row,
+    # and the ids are ours anyway (repeats are resolved by lookups when the count is short).
+    + ") SELECT count(*) FROM ins"
 )
 
 
@@ -149,11 +152,15 @@ class PostgresWrites(WriteDialect):
             return None
         return {row[0] for row in rows}
 
-    def insert_group(self, conn: pyodbc.Connection, payload: str, count: int) -> set[str] | None:
-        rows = conn.execute(_WRITE_GROUP, payload).fetchall()
-        if len(rows) == count:
+    def insert_group(
+        self, conn: pyodbc.Connection, payload: str, execution_ids: Sequence[str]
+    ) -> set[str] | None:
+        row = conn.execute(_WRITE_GROUP, payload).fetchone()
+        if row is not None and int(row[0]) == len(execution_ids):
             return None
-        return {row[0] for row in rows}
+        # Some rows were repeats. The statement has committed: every row whose execution
+        # id is stored went in (now, or in an earlier attempt whose answer was lost).
+        return self.existing_execution_ids(conn, msgspec.json.encode(execution_ids).decode())
 
     def lookup_keys(self, conn: pyodbc.Connection, keys_json: str) -> dict[str, str]:
         rows = conn.execute(
