@@ -544,20 +544,23 @@ async def bench_singles(work: Path, requests_per_round: int, count: int) -> Outc
     )
 
 
-async def main(quick: bool) -> int:
+async def main(quick: bool, only: set[str]) -> int:
     scale = 0.3 if quick else 1.0
     count = 3 if quick else 5
     outcomes: list[Outcome] = []
     with tempfile.TemporaryDirectory(prefix="eventlog-bench-") as tmp:
         work = Path(tmp)
-        print("PostgreSQL: HTTP batches vs asyncpg COPY", flush=True)
-        pg = await bench_postgres(work, int(20_000 * scale), count)
-        if pg is not None:
-            outcomes.append(pg)
-        print("SQLite: HTTP batches vs sqlite3.executemany", flush=True)
-        outcomes.append(await bench_sqlite(work, int(20_000 * scale), count))
-        print("Single events: POST /v1/events vs the echo route", flush=True)
-        outcomes.append(await bench_singles(work, int(6_000 * scale), count))
+        if not only or "postgresql" in only:
+            print("PostgreSQL: HTTP batches vs asyncpg COPY", flush=True)
+            pg = await bench_postgres(work, int(20_000 * scale), count)
+            if pg is not None:
+                outcomes.append(pg)
+        if not only or "sqlite" in only:
+            print("SQLite: HTTP batches vs sqlite3.executemany", flush=True)
+            outcomes.append(await bench_sqlite(work, int(20_000 * scale), count))
+        if not only or "single" in only:
+            print("Single events: POST /v1/events vs the echo route", flush=True)
+            outcomes.append(await bench_singles(work, int(6_000 * scale), count))
     print()
     for outcome in outcomes:
         print(outcome.report())
@@ -567,8 +570,14 @@ async def main(quick: bool) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="fewer and smaller rounds")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=["postgresql", "sqlite", "single"],
+        help="run only this part (repeatable)",
+    )
     parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.serve)
-    sys.exit(asyncio.run(main(args.quick)))
+    sys.exit(asyncio.run(main(args.quick, set(args.only or ()))))

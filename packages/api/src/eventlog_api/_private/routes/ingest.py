@@ -17,6 +17,7 @@ from eventlog_schemas import (
     BatchResponse,
     CreateEventResponse,
     EventLogEntry,
+    decode_batch,
     decode_event,
     validation_details,
 )
@@ -90,6 +91,47 @@ async def create_event(request: Request[Any, Any, Any]) -> Response[CreateEventR
     )
 
 
+def _batch_error(index: int, exc: msgspec.ValidationError | msgspec.DecodeError) -> BatchError:
+    detail = validation_details(exc, prefix=f"events.{index}")[0]
+    return BatchError(index=index, error=f"{detail.field}: {detail.message}", retryable=False)
+
+
+def _decode_batch(
+    body: bytes,
+) -> tuple[str | None, list[EventLogEntry | None], list[BatchError]]:
+    """The batchId, the entries (``None`` where invalid) and the errors of the invalid ones.
+
+    A batch whose every entry is valid (the usual case) decodes in one call; otherwise
+    the envelope decodes with raw entries and each entry on its own, so that one bad
+    entry is reported at its index while the rest are kept. A body that is not
+    ``{"events": [...]}`` with at least one element is a 400.
+    """
+    try:
+        whole = decode_batch(body)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        pass
+    else:
+        return whole.batch_id, list(whole.events), []
+    try:
+        envelope = _ENVELOPE_DECODER.decode(body)
+    except msgspec.ValidationError as exc:
+        raise validation_failed(
+            'The request body must be {"events": [...]} with at least one event.',
+            validation_details(exc),
+        ) from None
+    except msgspec.DecodeError as exc:
+        raise invalid_body(exc) from None
+    entries: list[EventLogEntry | None] = []
+    errors: list[BatchError] = []
+    for index, raw in enumerate(envelope.events):
+        try:
+            entries.append(decode_event(raw))
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            entries.append(None)
+            errors.append(_batch_error(index, exc))
+    return envelope.batch_id, entries, errors
+
+
 @post(
     ["/v1/events/batch"],
     status_code=201,
@@ -106,42 +148,26 @@ async def create_batch(request: Request[Any, Any, Any]) -> Response[BatchRespons
     """Store a batch with per-entry validation and partial success."""
     settings = settings_of(request)
     body = await read_json_body(request, settings.max_body_bytes)
-    try:
-        envelope = _ENVELOPE_DECODER.decode(body)
-    except msgspec.ValidationError as exc:
-        raise validation_failed(
-            'The request body must be {"events": [...]} with at least one event.',
-            validation_details(exc),
-        ) from None
-    except msgspec.DecodeError as exc:
-        raise invalid_body(exc) from None
-    batch_id = envelope.batch_id
+    batch_id, entries, errors = _decode_batch(body)
     rows: list[Row] = []
-    positions: list[int] = []
     correlation_ids: dict[str, None] = {}
-    errors: list[BatchError] = []
-    execution_ids_pool = new_execution_ids(len(envelope.events))
+    execution_ids_pool = new_execution_ids(len(entries))
     may_hold_nul = _NUL_ESCAPE in body
-    for index, raw in enumerate(envelope.events):
-        try:
-            entry = decode_event(raw)
-            range_error = _entry_error(entry, may_hold_nul)
-            if range_error is not None:
-                raise range_error
-        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-            detail = validation_details(exc, prefix=f"events.{index}")[0]
-            errors.append(
-                BatchError(index=index, error=f"{detail.field}: {detail.message}", retryable=False)
-            )
+    for index, entry in enumerate(entries):
+        if entry is None:
+            continue
+        range_error = _entry_error(entry, may_hold_nul)
+        if range_error is not None:
+            errors.append(_batch_error(index, range_error))
             continue
         rows.append(event_row(entry, batch_id=batch_id, execution_id=execution_ids_pool[index]))
-        positions.append(index)
         correlation_ids.setdefault(entry.correlation_id, None)
+    errors.sort(key=lambda error: error.index)
     execution_ids = await storage_of(request).insert_events(rows) if rows else []
     return json_response(
         BatchResponse(
             success=not errors,
-            total_received=len(envelope.events),
+            total_received=len(entries),
             total_inserted=len(execution_ids),
             execution_ids=execution_ids,
             correlation_ids=list(correlation_ids),

@@ -138,6 +138,9 @@ _WRITE_GROUP: Final = (
 )
 
 
+_MAX_CACHED_CURSORS: Final = 64
+
+
 class PostgresWrites(WriteDialect):
     """Write SQL for PostgreSQL."""
 
@@ -152,10 +155,27 @@ class PostgresWrites(WriteDialect):
             return None
         return {row[0] for row in rows}
 
+    def __init__(self) -> None:
+        # One cursor per writer connection for the group statement: pyodbc re-prepares
+        # on a new cursor, and that costs the API about as much as building the rows.
+        self._cursors: dict[pyodbc.Connection, pyodbc.Cursor] = {}
+
+    def _group_cursor(self, conn: pyodbc.Connection) -> pyodbc.Cursor:
+        cursor = self._cursors.get(conn)
+        if cursor is None:
+            if len(self._cursors) >= _MAX_CACHED_CURSORS:
+                self._cursors.clear()  # connections come and go after outages
+            cursor = self._cursors[conn] = conn.cursor()
+        return cursor
+
     def insert_group(
         self, conn: pyodbc.Connection, payload: str, execution_ids: Sequence[str]
     ) -> set[str] | None:
-        row = conn.execute(_WRITE_GROUP, payload).fetchone()
+        try:
+            row = self._group_cursor(conn).execute(_WRITE_GROUP, payload).fetchone()
+        except BaseException:
+            self._cursors.pop(conn, None)
+            raise
         if row is not None and int(row[0]) == len(execution_ids):
             return None
         # Some rows were repeats. The statement has committed: every row whose execution

@@ -94,10 +94,8 @@ CREATE TABLE trace_summary (
     updated_at          timestamptz(3) NOT NULL
 )
 -- go
-CREATE INDEX ix_trace_summary_last_event ON trace_summary (last_event_at DESC, trace_id)
--- go
-CREATE INDEX ix_trace_summary_first_event ON trace_summary (first_event_at)
--- go
+-- Every write updates a summary row and so every index on it: the indexes of the trace
+-- list live with the queries that need them (0003, read side).
 CREATE TABLE correlation_links (
     correlation_id      text PRIMARY KEY,
     account_id          text NOT NULL,
