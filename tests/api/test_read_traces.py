@@ -240,3 +240,17 @@ async def test_every_page_in_order_whichever_end_it_is_read_from(
     assert singles == _newest_first(
         [t for t in data.traces.values() if t.process_name == "card_payment"]
     )
+
+
+async def test_window_inside_the_longest_trace_finds_it(read_api: Api) -> None:
+    http, data = read_api
+    # t9 runs from 15:00:00 to 15:01:01 on 21 February; a one-second window in the middle
+    # holds none of its events but lies inside it (the scan bound must reach that far).
+    ids = await _ids(http, "startDate=2026-02-21T15:00:30Z&endDate=2026-02-21T15:00:31Z")
+    assert ids == [data.traces["t9"].trace_id]
+    stats = (
+        await http.get(
+            "/v1/dashboard/stats?startDate=2026-02-21T15:00:30Z&endDate=2026-02-21T15:00:31Z"
+        )
+    ).json()
+    assert (stats["totalTraces"], stats["totalEvents"]) == (1, 0)

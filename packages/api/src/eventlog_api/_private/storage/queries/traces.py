@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyodbc
@@ -88,6 +88,39 @@ def sla_by_process(conn: pyodbc.Connection) -> dict[str, int]:
     return {str(row[0]): int(row[1]) for row in rows}
 
 
+def longest_trace_ms(conn: pyodbc.Connection) -> int:
+    """An upper bound of every trace's duration (migration 0004 keeps it)."""
+    row = conn.execute("SELECT MAX(max_ms) FROM trace_span_max").fetchone()
+    return int(row[0]) if row is not None and row[0] is not None else 0
+
+
+def window_conditions(
+    conn: pyodbc.Connection,
+    d: ReadDialect,
+    start: datetime | None,
+    end: datetime | None,
+    alias: str = "t",
+) -> tuple[list[str], list[object]]:
+    """Traces active in ``[start, end]``: first event <= end and last event >= start.
+
+    A trace's last event lies within its longest-duration bound of its first, so the last
+    event of a trace active in the window is at most ``end + longest``: that bounds the
+    scan along ``last_event_at`` (the covering activity index) at both ends.
+    """
+    conds: list[str] = []
+    params: list[object] = []
+    if start is not None:
+        conds.append(f"{alias}.last_event_at >= ?")
+        params.append(d.ts(start))
+    if end is not None:
+        conds.append(f"{alias}.last_event_at <= ?")
+        params.append(d.ts(end + timedelta(milliseconds=longest_trace_ms(conn))))
+        # The scan runs along last_event_at; the first event only filters.
+        conds.append(f"{d.no_index(f'{alias}.first_event_at')} <= ?")
+        params.append(d.ts(end))
+    return conds, params
+
+
 def _columns(d: ReadDialect) -> str:
     return (
         "t.trace_id, t.event_count, t.has_errors, t.derived_status, t.first_event_at, "
@@ -150,15 +183,9 @@ def list_traces(
         params.append(like_pattern(f.account_id))
     if f.has_errors is not None:
         conds.append("t.failure_count > 0" if f.has_errors else "t.failure_count = 0")
-    if f.start is not None:
-        conds.append("t.last_event_at >= ?")
-        params.append(d.ts(f.start))
-    if f.end is not None:
-        # With a start too, the scan runs along last_event_at (recent windows are the
-        # usual ones); the end then only filters.
-        first = d.no_index("t.first_event_at") if f.start is not None else "t.first_event_at"
-        conds.append(f"{first} <= ?")
-        params.append(d.ts(f.end))
+    window, window_params = window_conditions(conn, d, f.start, f.end)
+    conds.extend(window)
+    params.extend(window_params)
 
     if arms:
         total = 0
