@@ -185,3 +185,39 @@ async def test_starts_while_the_database_is_down_and_recovers(postgres_database:
         async with http.post("/v1/events", json=event()) as response:
             assert response.status == 201, await response.text()
     await proxy.stop()
+
+
+@pytest.mark.postgres
+async def test_a_hung_database_gives_503s_in_bounded_time(postgres_database: str) -> None:
+    target = urlsplit(postgres_database)
+    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
+    await proxy.start()
+    url = target._replace(netloc=f"{target.username}@127.0.0.1:{proxy.port}").geturl()
+    env = {"EVENTLOG_QUERY_TIMEOUT_S": "2", "EVENTLOG_CONNECT_TIMEOUT_S": "2"}
+    try:
+        async with ApiServer(url, env=env) as api, aiohttp.ClientSession(api.base_url) as http:
+            async with http.post("/v1/events", json=event()) as response:
+                assert response.status == 201
+            proxy.pause()  # the host stops answering; nothing is refused or reset
+            started = time.monotonic()
+            async with http.get("/v1/healthcheck/ready") as response:
+                assert response.status == 503
+            assert time.monotonic() - started < 6  # the contract's 3 s, plus slack
+            started = time.monotonic()
+            async with http.post("/v1/events", json=event(idempotencyKey="hung")) as response:
+                assert response.status == 503
+                assert response.headers["Retry-After"].isdigit()
+            assert time.monotonic() - started < 8
+            async with http.get("/v1/healthcheck") as response:
+                assert response.status == 200  # liveness never waits on the database
+            proxy.resume()
+            deadline = time.monotonic() + 30
+            status = 0
+            while time.monotonic() < deadline and status != 201:
+                async with http.post("/v1/events", json=event(idempotencyKey="hung")) as response:
+                    status = response.status
+                await asyncio.sleep(0.2)
+            assert status == 201, api.log_tail()
+    finally:
+        proxy.resume()
+        await proxy.stop()

@@ -24,6 +24,16 @@ class TcpProxy:
         self._links: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
         self.accepted = 0
+        self._flowing = asyncio.Event()
+        self._flowing.set()
+
+    def pause(self) -> None:
+        """Hold every byte (open links and new connections hang, nothing is refused)."""
+        self._flowing.clear()
+
+    def resume(self) -> None:
+        """Let bytes flow again."""
+        self._flowing.set()
 
     async def start(self) -> None:
         """Listen (again) on the same port."""
@@ -57,6 +67,7 @@ class TcpProxy:
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.accepted += 1
+        await self._flowing.wait()
         try:
             upstream_reader, upstream_writer = await asyncio.open_connection(
                 self.target_host, self.target_port
@@ -78,10 +89,10 @@ class TcpProxy:
                 self._writers.discard(end)
             self._links.discard(task)
 
-    @staticmethod
-    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while data := await reader.read(65536):
+                await self._flowing.wait()
                 writer.write(data)
                 await writer.drain()
         except (OSError, asyncio.IncompleteReadError):

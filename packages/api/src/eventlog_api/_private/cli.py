@@ -162,7 +162,7 @@ async def migrate_command(settings: Settings) -> int:
                 )
 
             applied = await database.session(
-                lambda conn: migrate(conn, dialect, on_applied=advance)
+                lambda conn: migrate(conn, dialect, on_applied=advance), bounded=False
             )
         console.print(f"applied {len(applied)} migration(s)")
     return 0

@@ -45,6 +45,8 @@ DEFAULT_CONNECT_TIMEOUT_S: Final = 5.0
 DEFAULT_READY_TIMEOUT_S: Final = 3.0
 """The contract: readiness is 503 when the database does not answer within 3 s."""
 DEFAULT_RETRY_AFTER_S: Final = 1
+DEFAULT_QUERY_TIMEOUT_S: Final = 30.0
+"""The longest one database unit of work may take before the request gets a 503."""
 DEFAULT_SQLITE_BUSY_TIMEOUT_MS: Final = 5000
 DEFAULT_SQLITE_SYNCHRONOUS: Final = "NORMAL"
 """WAL + NORMAL survives a crash of the API process; FULL also survives power loss."""
@@ -110,6 +112,7 @@ class Settings:
     connect_timeout_s: float = DEFAULT_CONNECT_TIMEOUT_S
     ready_timeout_s: float = DEFAULT_READY_TIMEOUT_S
     retry_after_s: int = DEFAULT_RETRY_AFTER_S
+    query_timeout_s: float = DEFAULT_QUERY_TIMEOUT_S
     sqlite_busy_timeout_ms: int = DEFAULT_SQLITE_BUSY_TIMEOUT_MS
     sqlite_synchronous: str = DEFAULT_SQLITE_SYNCHRONOUS
     migrate_on_start: bool = True
@@ -141,6 +144,7 @@ class Settings:
             "connect_timeout_s": self.connect_timeout_s,
             "ready_timeout_s": self.ready_timeout_s,
             "retry_after_s": self.retry_after_s,
+            "query_timeout_s": self.query_timeout_s,
             "migrate_on_start": self.migrate_on_start,
         }
 
@@ -158,6 +162,7 @@ _KNOWN: Final = {
     "CONNECT_TIMEOUT_S",
     "READY_TIMEOUT_S",
     "RETRY_AFTER_S",
+    "QUERY_TIMEOUT_S",
     "SQLITE_BUSY_TIMEOUT_MS",
     "SQLITE_SYNCHRONOUS",
     "MIGRATE_ON_START",
@@ -200,6 +205,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         connect_timeout_s=_float(get, "CONNECT_TIMEOUT_S", DEFAULT_CONNECT_TIMEOUT_S),
         ready_timeout_s=_float(get, "READY_TIMEOUT_S", DEFAULT_READY_TIMEOUT_S),
         retry_after_s=_int(get, "RETRY_AFTER_S", DEFAULT_RETRY_AFTER_S, minimum=0),
+        query_timeout_s=_float(get, "QUERY_TIMEOUT_S", DEFAULT_QUERY_TIMEOUT_S),
         sqlite_busy_timeout_ms=_int(
             get, "SQLITE_BUSY_TIMEOUT_MS", DEFAULT_SQLITE_BUSY_TIMEOUT_MS, minimum=0
         ),

@@ -38,6 +38,12 @@ Work = Callable[[pyodbc.Connection], T]
 
 log = structlog.get_logger("eventlog_api.storage")
 
+DEFAULT_WORK_TIMEOUT_S = 30.0
+"""How long one unit of work may take before the caller gets ``DatabaseUnavailable``."""
+
+CLOSE_TIMEOUT_S = 10.0
+"""How long closing waits for database work in flight."""
+
 APPLICATION_NAME = "eventlog-api"
 """How the API's database sessions name themselves (PostgreSQL ``application_name``)."""
 
@@ -77,9 +83,11 @@ class _Pool:
         transactions: Transactions,
         executor: ThreadPoolExecutor,
         connect_timeout_s: float,
+        work_timeout_s: float,
         on_connect: Callable[[pyodbc.Connection], None],
     ) -> None:
         self.name = name
+        self._work_timeout_s = work_timeout_s
         self._target = target
         self._size = size
         self._transactions = transactions
@@ -147,7 +155,14 @@ class _Pool:
 
         return run
 
-    async def run(self, work: Work[T], *, retry: bool = True, transaction: bool = True) -> T:
+    async def run(
+        self,
+        work: Work[T],
+        *,
+        retry: bool = True,
+        transaction: bool = True,
+        bounded: bool = True,
+    ) -> T:
         if self._closed:
             raise DatabaseUnavailable("the database pool is closed")
         if transaction and self._transactions is not Transactions.NONE:
@@ -158,7 +173,21 @@ class _Pool:
                 conn = self._idle.pop() if self._idle else await self._connect()
                 generation = self._generation
                 try:
-                    result = await self._run_on(conn, work)
+                    result = await asyncio.wait_for(
+                        self._run_on(conn, work), timeout=self._work_timeout_s if bounded else None
+                    )
+                except TimeoutError as exc:
+                    # A database that does not answer at all (a hung host, a dropped
+                    # network): the connection is closed once its thread gives up, the
+                    # idle ones most likely hang too, and the caller gets a 503. Whether a
+                    # write committed is unknown; repeating it is safe (idempotent writes).
+                    self._flush_idle(generation)
+                    log.warning("database work timed out", pool=self.name)
+                    raise DatabaseUnavailable(
+                        f"the database did not answer within {self._work_timeout_s:g} s"
+                    ) from exc
+                except asyncio.CancelledError:
+                    raise  # _run_on closes the connection once its thread lets go of it
                 except BaseException as exc:
                     if is_dead_connection(exc):
                         await self._discard(conn)
@@ -187,11 +216,17 @@ class _Pool:
         try:
             return await asyncio.shield(future)
         except asyncio.CancelledError:
-            # The thread still owns the connection; wait for it so that the connection
-            # is never handed to someone else mid-statement, then let the cancel through.
-            with contextlib.suppress(BaseException):
-                await future
+            # The thread still owns the connection (a hung database can hold it for long):
+            # let the cancellation through now, so that timeouts such as readiness's 3 s
+            # hold, and close the connection when the thread is done with it - it never
+            # goes back to the pool mid-statement.
+            future.add_done_callback(lambda _: self._close_later(conn))
             raise
+
+    def _close_later(self, conn: aioodbc.Connection) -> None:
+        task = asyncio.get_running_loop().create_task(self._discard(conn))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     async def _recover(self, conn: aioodbc.Connection) -> None:
         """After a failed unit of work: keep the connection only if it rolled back cleanly."""
@@ -220,17 +255,28 @@ class _Pool:
         stale = list(self._idle)
         self._idle.clear()
         for conn in stale:
-            task = asyncio.get_running_loop().create_task(self._discard(conn))
-            self._closing.add(task)
-            task.add_done_callback(self._closing.discard)
+            self._close_later(conn)
 
-    async def close(self) -> None:
+    async def close(self, timeout_s: float) -> bool:
+        """Close every connection; False when work in flight outlived ``timeout_s``."""
         self._closed = True
-        # Wait for the units of work in flight (bounded by their own statements).
-        for _ in range(self._size):
-            await self._slots.acquire()
+
+        async def drain() -> None:
+            for _ in range(self._size):
+                await self._slots.acquire()
+
+        try:
+            await asyncio.wait_for(drain(), timeout_s)
+        except TimeoutError:
+            log.warning("database work still running at close", pool=self.name)
+            finished = False
+        else:
+            finished = True
         while self._idle:
             await self._discard(self._idle.pop())
+        if self._closing:
+            await asyncio.wait(set(self._closing), timeout=timeout_s)
+        return finished
 
 
 class Database:
@@ -243,12 +289,14 @@ class Database:
         readers: int,
         writers: int,
         connect_timeout_s: float = 5.0,
+        work_timeout_s: float = DEFAULT_WORK_TIMEOUT_S,
     ) -> None:
         self.target = target
         self.dialect: Dialect = target.dialect
         self._readers = readers
         self._writers = 1 if target.dialect is Dialect.SQLITE else writers
         self._connect_timeout_s = connect_timeout_s
+        self._work_timeout_s = work_timeout_s
         self._executor: ThreadPoolExecutor | None = None
         self._reader: _Pool | None = None
         self._writer: _Pool | None = None
@@ -262,14 +310,17 @@ class Database:
         """Prepare the pools; connections open lazily, so a database that is down is fine."""
         if self._executor is not None:
             return
-        # One thread per connection plus one, so that a unit of work never waits for a
-        # thread while holding a connection.
+        # One thread per connection, twice over, plus one: a unit of work never waits for a
+        # thread while holding a connection, and threads stuck on a hung database (their
+        # work timed out, their connection is closed when they return) do not starve the
+        # fresh connections that replace them.
         self._executor = ThreadPoolExecutor(
-            max_workers=self._readers + self._writers + 1, thread_name_prefix="eventlog-db"
+            max_workers=2 * (self._readers + self._writers) + 1, thread_name_prefix="eventlog-db"
         )
         common: dict[str, Any] = {
             "executor": self._executor,
             "connect_timeout_s": self._connect_timeout_s,
+            "work_timeout_s": self._work_timeout_s,
             "on_connect": self._prepare,
         }
         writes = (
@@ -280,13 +331,15 @@ class Database:
         )
         self._writer = _Pool("writer", self.target, self._writers, transactions=writes, **common)
 
-    async def close(self) -> None:
-        """Close every connection and the executor."""
+    async def close(self, timeout_s: float = CLOSE_TIMEOUT_S) -> None:
+        """Close every connection and the executor (bounded: a hung database cannot
+        hold the process at exit)."""
+        finished = True
         for pool in (self._writer, self._reader):
             if pool is not None:
-                await pool.close()
+                finished = await pool.close(timeout_s) and finished
         if self._executor is not None:
-            self._executor.shutdown(wait=True)
+            self._executor.shutdown(wait=finished, cancel_futures=True)
         self._executor = self._reader = self._writer = None
 
     async def __aenter__(self) -> Database:
@@ -314,15 +367,16 @@ class Database:
             raise DatabaseUnavailable("the database is not open")
         return await self._writer.run(work, retry=retry)
 
-    async def session(self, work: Work[T]) -> T:
+    async def session(self, work: Work[T], *, bounded: bool = True) -> T:
         """Run ``work`` on a writer connection that manages its own transactions.
 
         For migrations: use ``begin``/``commit``/``rollback`` of this module, which work
-        whatever the connection's autocommit mode is.
+        whatever the connection's autocommit mode is. With ``bounded=False`` the work may
+        take as long as it takes (a migration over a large table).
         """
         if self._writer is None:
             raise DatabaseUnavailable("the database is not open")
-        return await self._writer.run(work, retry=True, transaction=False)
+        return await self._writer.run(work, retry=True, transaction=False, bounded=bounded)
 
     async def fetchall(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
         """Run one query on a reader and return every row as a tuple."""

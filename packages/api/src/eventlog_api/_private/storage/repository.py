@@ -49,6 +49,7 @@ _WRITES: dict[Dialect, type[WriteDialect]] = {
     Dialect.MSSQL: MssqlWrites,
 }
 _MIGRATE_BACKOFF_S = (0.5, 1.0, 2.0, 5.0)
+_CLOSE_TIMEOUT_S = 15.0
 
 
 def write_dialect(dialect: Dialect) -> WriteDialect:
@@ -67,6 +68,7 @@ class Storage:
             readers=settings.pool_size,
             writers=settings.writers,
             connect_timeout_s=settings.connect_timeout_s,
+            work_timeout_s=settings.query_timeout_s,
         )
         self.sql = write_dialect(self.dialect)
         self.hooks = write_hooks(self.dialect)
@@ -105,7 +107,10 @@ class Storage:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._migrator
             self._migrator = None
-        await self.committer.stop()
+        try:
+            await asyncio.wait_for(self.committer.stop(), timeout=_CLOSE_TIMEOUT_S)
+        except TimeoutError:
+            log.warning("queued writes did not finish before shutdown")
         await self.database.close()
 
     async def __aenter__(self) -> Storage:
@@ -119,7 +124,9 @@ class Storage:
 
     async def migrate(self) -> list[Migration]:
         """Apply pending migrations now; raises on failure."""
-        applied = await self.database.session(lambda conn: migrate(conn, self.dialect))
+        applied = await self.database.session(
+            lambda conn: migrate(conn, self.dialect), bounded=False
+        )
         self._migration_error = None
         self._migrated.set()
         self._first_attempt.set()
