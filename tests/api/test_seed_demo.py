@@ -166,3 +166,18 @@ async def test_seed_writes_through_the_write_path_on_postgres(
             await http.get(f"/v1/events/account/{link.account_id}?includeLinked=true&pageSize=100")
         ).json()
         assert with_links["totalCount"] == own["totalCount"] + len(unlinked)
+
+
+async def test_rollups_follow_the_events_through_a_clear(storage: Storage) -> None:
+    """The hourly rollup and the other read-side tables stay right after the debug clear."""
+    await seed_demo(storage, events=400, days=2, seed=8, end=END)
+    before = await storage.reads.dashboard_stats(None, None)
+    assert (before.total_events, before.total_traces > 0) == (400, True)
+    assert before.system_names
+    await storage.clear()
+    after = await storage.reads.dashboard_stats(None, None)
+    assert (after.total_events, after.total_traces, after.system_names) == (0, 0, [])
+    assert after.success_rate == 100.0
+    again = await seed_demo(storage, events=50, days=1, seed=9, end=END)
+    assert not again.skipped
+    assert (await storage.reads.dashboard_stats(None, None)).total_events == 50
