@@ -129,6 +129,13 @@ def _event_totals(
     """Events and target systems with event time in ``[start, end]``."""
     # Whole hours come from the rollup; [start, first whole hour) and [last whole hour
     # end, end] are counted from event_log (at most two hours of rows).
+    if start is None and end is None:
+        # All time: the per-system totals (migration 0005), a few rows.
+        rows = conn.execute(
+            "SELECT target_system, SUM(event_count) FROM event_totals GROUP BY target_system"
+        ).fetchall()
+        totals = {str(system): int(n or 0) for system, n in rows}
+        return sum(totals.values()), {system for system, n in totals.items() if n > 0}
     first_whole = _ceil_hour(start) if start is not None else None
     after_whole = floor_bucket(end + _MS, TimeBucket.HOUR) if end is not None else None
     counts: dict[str, int] = {}
