@@ -63,7 +63,9 @@ async def _seed(base_url: str, data: DataSet) -> None:
         )
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in this
+# thread while it is open, which breaks every asyncio test that runs after it.
+@pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The API on a fresh SQLite file with the known data set, and the dashboard on it."""
     problem = _missing_parts()
@@ -84,7 +86,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         asyncio.run(api.stop())
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(stack: Stack) -> Iterator[Any]:
     """Debian's Chromium driven by Playwright (never a downloaded browser)."""
     from playwright.sync_api import sync_playwright  # noqa: PLC0415 - optional dependency
