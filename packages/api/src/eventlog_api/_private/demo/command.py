@@ -115,14 +115,23 @@ async def seed_command(
             transient=False,
         ) as bar:
             task = bar.add_task(settings.database.display, total=events)
-            report = await seed_demo(
-                storage,
-                events=events,
-                days=days,
-                seed=seed,
-                force=force,
-                progress=lambda n: bar.advance(task, n),
-            )
+            try:
+                report = await seed_demo(
+                    storage,
+                    events=events,
+                    days=days,
+                    seed=seed,
+                    force=force,
+                    progress=lambda n: bar.advance(task, n),
+                )
+            except DatabaseUnavailable as exc:
+                done = int(bar.tasks[0].completed)
+                bar.stop()
+                Console(stderr=True).print(
+                    f"[red]error:[/red] the database went away after {done:,} events were "
+                    f"committed (they stay; --force adds more): {exc}"
+                )
+                return EXIT_UNAVAILABLE
             if report.skipped:
                 bar.update(task, visible=False)
     finally:

@@ -105,22 +105,31 @@ async def seed_demo(
         task = asyncio.ensure_future(_insert(storage, rows))
         in_flight.add(task)
 
-    for trace in generate_demo(events=events, days=days, seed=seed, end=end):
-        report.traces += 1
-        chunk.extend(event_row(entry) for entry in trace.entries)
-        if trace.link is not None:
-            links.append(trace.link)
-        if len(chunk) >= CHUNK_EVENTS:
+    try:
+        for trace in generate_demo(events=events, days=days, seed=seed, end=end):
+            report.traces += 1
+            chunk.extend(event_row(entry) for entry in trace.entries)
+            if trace.link is not None:
+                links.append(trace.link)
+            if len(chunk) >= CHUNK_EVENTS:
+                await submit(chunk)
+                chunk = []
+        if chunk:
             await submit(chunk)
-            chunk = []
-    if chunk:
-        await submit(chunk)
-    for task in asyncio.as_completed(list(in_flight)):
-        count = await task
-        report.events += count
-        if progress is not None:
-            progress(count)
-    in_flight.clear()
+        for task in asyncio.as_completed(list(in_flight)):
+            count = await task
+            report.events += count
+            if progress is not None:
+                progress(count)
+    except BaseException:
+        # A failed write (the database went away): stop the other writes and wait for
+        # them, so that none is left running or with an unread error, then report it.
+        for task in in_flight:
+            task.cancel()
+        await asyncio.gather(*in_flight, return_exceptions=True)
+        raise
+    finally:
+        in_flight.clear()
 
     # Links after the events: the accounts were "opened" before anyone linked them.
     for i in range(0, len(links), LINKS_PER_TRANSACTION):
