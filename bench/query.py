@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from support import postgres
@@ -274,21 +275,29 @@ async def run(args: argparse.Namespace) -> int:
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     table: dict[str, dict[str, Result]] = {}
     seeding: dict[str, float] = {}
+    failures: list[str] = []
     for backend in backends:
         if backend == "postgres" and not args.postgres_url:
             problem = await postgres.server_reachable()
             if problem:
                 print(f"skipping PostgreSQL: {problem}")
                 continue
-        async with database(backend, args) as (url, fresh):
-            if fresh:
-                print(f"==> seeding {args.events:,} events into {names[backend]}", flush=True)
-                seeding[backend] = seed(url, args.events, args.days)
-            print(f"==> measuring {names[backend]}", flush=True)
-            async with ApiServer(url) as api:
-                table[backend] = await measure(api.base_url, args.requests)
+        try:
+            async with database(backend, args) as (url, fresh):
+                if fresh:
+                    print(f"==> seeding {args.events:,} events into {names[backend]}", flush=True)
+                    seeding[backend] = seed(url, args.events, args.days)
+                print(f"==> measuring {names[backend]}", flush=True)
+                async with ApiServer(url) as api:
+                    table[backend] = await measure(api.base_url, args.requests)
+        except (OSError, subprocess.CalledProcessError, asyncpg.PostgresError) as exc:
+            # Report what was measured; the failure still fails the run.
+            failures.append(f"{names[backend]}: {type(exc).__name__}: {exc}")
+            print(f"!!! {names[backend]} failed: {exc}", flush=True)
     _report(table, seeding, names, args)
-    return 0
+    for failure in failures:
+        print(f"FAILED {failure}")
+    return 1 if failures else 0
 
 
 def _report(
