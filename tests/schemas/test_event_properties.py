@@ -301,10 +301,12 @@ def _bad_int(low: int, high: int | None = None) -> st.SearchStrategy[Any]:
     )
 
 
-def _bad_enum(values: list[str]) -> st.SearchStrategy[Any]:
+def _bad_enum(values: list[str], *, required: bool = True) -> st.SearchStrategy[Any]:
     lowercase = st.sampled_from(values).map(str.lower)
     unknown = texts(max_size=20).filter(lambda s: s not in values)
-    return st.one_of(lowercase, unknown, _NON_STRINGS)
+    # null is a valid value of an optional field (the same as leaving it out)
+    non_strings = _NON_STRINGS if required else _NON_STRINGS.filter(lambda v: v is not None)
+    return st.one_of(lowercase, unknown, non_strings)
 
 
 _bad_objects = st.one_of(
@@ -344,7 +346,7 @@ MALFORMED: dict[str, st.SearchStrategy[Any]] = {
     ),
     "executionTimeMs": _bad_int(0),
     "endpoint": _bad_text(max_size=510, required=False),
-    "httpMethod": _bad_enum([m.value for m in HttpMethod]),
+    "httpMethod": _bad_enum([m.value for m in HttpMethod], required=False),
     "httpStatusCode": _bad_int(100, 599),
     "errorCode": _bad_text(max_size=100, required=False),
     "errorMessage": _bad_text(max_size=2048, required=False),
