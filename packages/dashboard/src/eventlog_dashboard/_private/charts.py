@@ -71,7 +71,8 @@ def process_rows(processes: Sequence[ProcessStats]) -> list[ChartRow]:
             "traces": p.trace_count,
             "success_rate": p.success_rate,
             "success_rate_text": format_percent(p.success_rate),
-            "failures": p.failure_count,
+            # the complement of the success rate: traces with any FAILURE event
+            "failures": p.error_trace_count,
             "p50": format_duration_ms(p.p50_duration_ms),
             "p95": format_duration_ms(p.p95_duration_ms),
             "sla": format_duration_ms(p.sla_ms) if p.sla_ms is not None else "No SLA",

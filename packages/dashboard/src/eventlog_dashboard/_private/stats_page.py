@@ -260,7 +260,7 @@ def _process_table() -> rx.Component:
                     "Process",
                     "Traces",
                     "Success rate",
-                    ("Failures", ui.WIDE_ONLY),
+                    ("With a failure", ui.WIDE_ONLY),
                     ("p50", ui.WIDE_ONLY),
                     ("p95", ui.WIDE_ONLY),
                     "SLA",
