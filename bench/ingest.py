@@ -53,6 +53,7 @@ from eventlog_api._private.body import read_json_body
 from eventlog_api._private.cli import hypercorn_config, serve_app
 from eventlog_api._private.errors import invalid_body
 from eventlog_api._private.routes.common import json_response
+from eventlog_api._private.storage.rows import EVENT_COLUMNS
 from eventlog_schemas import CreateEventResponse, decode_event
 from litestar import Request, Response, post
 
@@ -61,39 +62,6 @@ BATCH_CLIENTS = 4
 SINGLE_CLIENTS = 64
 TARGETS = {"postgresql": 0.6, "sqlite": 0.8, "single": 0.5}
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
-EVENT_COLUMNS = (
-    "execution_id",
-    "trace_id",
-    "span_id",
-    "parent_span_id",
-    "span_links",
-    "correlation_id",
-    "account_id",
-    "batch_id",
-    "application_id",
-    "target_system",
-    "originating_system",
-    "process_name",
-    "step_sequence",
-    "step_name",
-    "event_type",
-    "event_status",
-    "identifiers",
-    "summary",
-    "result",
-    "metadata",
-    "event_timestamp",
-    "execution_time_ms",
-    "endpoint",
-    "http_method",
-    "http_status_code",
-    "error_code",
-    "error_message",
-    "request_payload",
-    "response_payload",
-    "idempotency_key",
-    "created_at",
-)
 _STEPS = ["validate order", "reserve stock", "authorise payment", "pick", "pack", "ship", "notify"]
 _STATUSES = ["SUCCESS"] * 6 + ["FAILURE", "IN_PROGRESS", "WARNING", "SKIPPED"]
 
