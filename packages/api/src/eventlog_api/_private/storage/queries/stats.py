@@ -32,6 +32,7 @@ from .traces import window_conditions
 
 _HOUR = timedelta(hours=1)
 _MS = timedelta(milliseconds=1)
+_SECOND = timedelta(seconds=1)
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -84,24 +85,27 @@ def dashboard_stats(
     else:
         conds, params = window_conditions(conn, d, start, end, alias="trace_summary")
         where = " AND ".join(conds)
-        row = conn.execute(
-            "SELECT COUNT(*), SUM(CASE WHEN failure_count = 0 THEN 1 ELSE 0 END) "
-            f"FROM trace_summary WHERE {where}",
-            *params,
-        ).fetchone()
-        total = int(row[0]) if row else 0
-        clean = int(row[1] or 0) if row else 0
+        clean_flag = "CASE WHEN failure_count = 0 THEN 1 ELSE 0 END"
+        # One pass over the window for all three figures.
         if d.dialect is Dialect.SQLITE:
             # A grouped subquery would walk the account index and look every trace up for
             # its times; COUNT(DISTINCT) stays on the covering activity index.
-            sql = f"SELECT COUNT(DISTINCT account_id) FROM trace_summary WHERE {where}"
-        else:
-            # A grouped subquery, which PostgreSQL hashes; COUNT(DISTINCT) always sorts.
             sql = (
-                "SELECT COUNT(*) FROM (SELECT account_id FROM trace_summary "
-                f"WHERE {where} AND account_id IS NOT NULL GROUP BY account_id) a"
+                f"SELECT COUNT(*), SUM({clean_flag}), COUNT(DISTINCT account_id) "
+                f"FROM trace_summary WHERE {where}"
             )
-        accounts = _counts(conn, sql, *params)
+        else:
+            # Grouped by account, which PostgreSQL hashes (COUNT(DISTINCT) always sorts);
+            # the traces without an account form one group that COUNT(account_id) skips.
+            sql = (
+                "SELECT SUM(n), SUM(c), COUNT(account_id) FROM (SELECT account_id, "
+                f"COUNT(*) AS n, SUM({clean_flag}) AS c FROM trace_summary WHERE {where} "
+                "GROUP BY account_id) a"
+            )
+        row = conn.execute(sql, *params).fetchone()
+        total = int(row[0] or 0) if row else 0
+        clean = int(row[1] or 0) if row else 0
+        accounts = int(row[2] or 0) if row else 0
     events, systems = _event_totals(conn, d, start, end)
     success = rate(clean, total)
     return DashboardStats(
@@ -218,7 +222,7 @@ BINS_PER_E = 100
 """Above it, bins are 1 % wide (100 per factor e): a percentile is off by under 1 %."""
 
 
-def _figures_sql(d: ReadDialect, key: str, *, with_sla: bool, where: str) -> str:
+def _figures_sql(d: ReadDialect, key: str, *, sla: str | None, where: str) -> str:
     """One pass over the covering index, grouped by key, status, errors, duration bin and
     SLA class, with nothing but COUNT and MIN per group (cheap per row).
 
@@ -226,24 +230,30 @@ def _figures_sql(d: ReadDialect, key: str, *, with_sla: bool, where: str) -> str
     holds the nearest rank reports the smallest real duration in it, which is the exact
     answer whenever the bin holds one distinct value (always below 100 ms) and within
     1 % of it otherwise. Sorting every trace instead cost several times as much.
+
+    ``sla``, when given, is the SLA in ms of the trace ``t`` (null: none), and a
+    parameter (the time open traces are measured to) comes before those of ``where``.
     """
     duration = d.millis_between("t.first_event_at", "t.last_event_at")
     finished = f"(t.has_success_end = {d.true} OR t.failure_count > 0)"
-    age = d.millis_between("t.first_event_at", d.param_ts())
+    # How long an unfinished trace has been open: computed only for those.
+    age = d.millis_between("s.started", d.param_ts())
     log = "LOG" if d.dialect is Dialect.MSSQL else "LN"
-    # SQLite would inline the inner query and compute each row's duration again for every
-    # place that names it (four times slower); a LIMIT keeps it a query of its own.
-    no_flattening = " LIMIT -1" if d.dialect is Dialect.SQLITE else ""
-    if with_sla:
-        sla_cols = f", p.sla_ms AS sla, {age} AS age"
-        sla_join = " LEFT JOIN process_definitions p ON p.process_name = t.process_name"
+    # SQLite and PostgreSQL would inline the inner query and compute each row's duration
+    # again for every place that names it (four times slower on SQLite, a quarter slower
+    # on PostgreSQL); a LIMIT or OFFSET keeps it a query of its own.
+    no_flattening = {Dialect.SQLITE: " LIMIT -1", Dialect.POSTGRESQL: " OFFSET 0"}.get(
+        d.dialect, ""
+    )
+    if sla is not None:
+        sla_cols = f", {sla} AS sla, t.first_event_at AS started"
         # 0: no SLA, 1: finished within, 2: finished late, 3: open past it, 4: open within.
         sla_class = (
             "CASE WHEN sla IS NULL THEN 0 WHEN f = 1 AND dur <= sla THEN 1 WHEN f = 1 THEN 2 "
-            "WHEN age > sla THEN 3 ELSE 4 END"
+            f"WHEN {age} > sla THEN 3 ELSE 4 END"
         )
     else:
-        sla_cols = sla_join = ""
+        sla_cols = ""
         sla_class = "0"
     return (
         "SELECT k, st, e, bin, sc, COUNT(*), MIN(dur) FROM ("
@@ -252,49 +262,79 @@ def _figures_sql(d: ReadDialect, key: str, *, with_sla: bool, where: str) -> str
         f"ELSE {EXACT_BELOW_MS} + CAST({log}(CAST(dur AS {d.float_type}) / {EXACT_BELOW_MS}) "
         f"* {BINS_PER_E} AS INTEGER) END AS bin FROM ("
         # The counters, not the generated columns: SQLite then reads the covering index.
-        f"SELECT {key} AS k, {d.status_expr('t')} AS st, "
+        f"SELECT {key} AS k, {_status_code(d)} AS st, "
         f"CASE WHEN t.failure_count > 0 THEN 1 ELSE 0 END AS e, {duration} AS dur, "
         f"CASE WHEN {finished} THEN 1 ELSE 0 END AS f"
-        f"{sla_cols} FROM trace_summary t{sla_join} WHERE {where}{no_flattening}"
+        f"{sla_cols} FROM trace_summary t WHERE {where}{no_flattening}"
         ") s) b GROUP BY k, st, e, bin, sc"
     )
 
 
-_STATUS_FIELD = {
-    "SUCCESS": "success_count",
-    "FAILURE": "failure_count",
-    "WARNING": "warning_count",
-    "IN_PROGRESS": "in_progress_count",
-}
-_SLA_FIELD = {1: "within_sla", 2: "breached", 3: "open_past_sla", 4: "open_within_sla"}
+def _status_code(d: ReadDialect) -> str:
+    """The derived status as 1 SUCCESS, 2 FAILURE, 3 WARNING, 4 IN_PROGRESS (the rule of
+    ``derived_status``): a small integer groups faster than text, and it is the status's
+    slot in a fold accumulator (slot 0: all traces)."""
+    return (
+        f"CASE WHEN t.has_success_end = {d.true} THEN 1 WHEN t.failure_count > 0 THEN 2 "
+        "WHEN t.warning_count > 0 THEN 3 ELSE 4 END"
+    )
+
+
+_ERRORS_SLOT = 5
+_SLA_SLOT = 5
+"""SLA class c (1 to 4, see ``_figures_sql``) is counted in slot ``_SLA_SLOT + c``."""
 
 
 def _fold(rows: list[Any]) -> dict[Any, Figures]:
-    """Rows (key, status, errors, bin, SLA class, count, min duration) into figures."""
-    figures: dict[Any, Figures] = {}
+    """Rows (key, status, errors, bin, SLA class, count, min duration) into figures.
+
+    A window's histogram has thousands of rows, so the loop only adds into plain lists;
+    the figures are built once per key at the end.
+    """
+    counts: dict[Any, list[int]] = {}
     bins: dict[Any, dict[int, list[int]]] = {}
     for key, status, errors, bin_, sla_class, count_value, minimum in rows:
-        fig = figures.get(key)
-        if fig is None:
-            fig = figures[key] = Figures()
+        acc = counts.get(key)
+        if acc is None:
+            acc = counts[key] = [0] * 10
         count = int(count_value)
-        fig.trace_count += count
-        field = _STATUS_FIELD[str(status)]
-        setattr(fig, field, getattr(fig, field) + count)
-        if int(errors):
-            fig.error_trace_count += count
-        sla_field = _SLA_FIELD.get(int(sla_class))
-        if sla_field is not None:
-            setattr(fig, sla_field, getattr(fig, sla_field) + count)
-        if int(bin_) >= 0:
-            slot = bins.setdefault(key, {}).setdefault(int(bin_), [int(minimum), 0])
-            slot[0] = min(slot[0], int(minimum))
-            slot[1] += count
-    for key, by_bin in bins.items():
-        histogram = [(b, low, n) for b, (low, n) in sorted(by_bin.items())]
-        finished = sum(n for _, _, n in histogram)
-        figures[key].p50_duration_ms = _nearest_rank(histogram, finished, 50)
-        figures[key].p95_duration_ms = _nearest_rank(histogram, finished, 95)
+        acc[0] += count
+        acc[int(status)] += count
+        if errors:
+            acc[_ERRORS_SLOT] += count
+        if sla_class:
+            acc[_SLA_SLOT + int(sla_class)] += count
+        if bin_ >= 0:
+            by_bin = bins.get(key)
+            if by_bin is None:
+                by_bin = bins[key] = {}
+            low = int(minimum)
+            slot = by_bin.get(bin_)
+            if slot is None:
+                by_bin[bin_] = [low, count]
+            else:
+                slot[0] = min(slot[0], low)
+                slot[1] += count
+    figures: dict[Any, Figures] = {}
+    for key, acc in counts.items():
+        fig = figures[key] = Figures(
+            trace_count=acc[0],
+            success_count=acc[1],
+            failure_count=acc[2],
+            warning_count=acc[3],
+            in_progress_count=acc[4],
+            error_trace_count=acc[5],
+            within_sla=acc[6],
+            breached=acc[7],
+            open_past_sla=acc[8],
+            open_within_sla=acc[9],
+        )
+        by_bin = bins.get(key)
+        if by_bin:
+            histogram = [(b, low, n) for b, (low, n) in sorted(by_bin.items())]
+            finished = sum(n for _, _, n in histogram)
+            fig.p50_duration_ms = _nearest_rank(histogram, finished, 50)
+            fig.p95_duration_ms = _nearest_rank(histogram, finished, 95)
     return figures
 
 
@@ -309,6 +349,25 @@ def _nearest_rank(histogram: list[tuple[int, int, int]], total: int, percent: in
         if seen >= wanted:
             return minimum
     return histogram[-1][1]
+
+
+def _bucket_sql(d: ReadDialect, column: str, bucket: TimeBucket) -> str:
+    """The bucket ``column`` falls in, as the query groups by it (see ``_bucket_wire``)."""
+    if d.dialect is Dialect.POSTGRESQL:
+        # Whole hours or days since the epoch: date_trunc(..., 'UTC') converts time zones
+        # row by row, which cost a third of the chart query over a week of traces.
+        width_s = int(bucket_width(bucket).total_seconds())
+        return f"CAST(floor(date_part('epoch', {column}) / {width_s}) AS bigint)"
+    return d.bucket(column, bucket)
+
+
+def _bucket_wire(key: Any, bucket: TimeBucket) -> str | None:
+    """The wire timestamp of a bucket key from ``_bucket_sql``."""
+    if isinstance(key, int):
+        return format_timestamp(
+            datetime.fromtimestamp(key * (bucket_width(bucket) // _SECOND), UTC)
+        )
+    return to_wire_timestamp(key)
 
 
 def time_series(
@@ -326,9 +385,9 @@ def time_series(
     if process_name is not None:
         where += " AND t.process_name = ?"
         params.append(process_name)
-    sql = _figures_sql(d, d.bucket("t.first_event_at", bucket), with_sla=False, where=where)
+    sql = _figures_sql(d, _bucket_sql(d, "t.first_event_at", bucket), sla=None, where=where)
     folded = _fold(conn.execute(sql, *params).fetchall())
-    found = {to_wire_timestamp(key): fig for key, fig in folded.items()}
+    found = {_bucket_wire(key, bucket): fig for key, fig in folded.items()}
     points: list[ChartPoint] = []
     for at in bucket_starts(start, end, bucket):
         key = format_timestamp(at)
@@ -350,6 +409,31 @@ def time_series(
     return points
 
 
+_INLINE_SLAS_UP_TO = 200
+"""Up to this many SLAs are written into the chart query; more are joined."""
+
+
+def _sla_sql(definitions: dict[str, tuple[Any, int | None]]) -> tuple[str, list[object]]:
+    """The SLA (ms, null for none) of trace ``t``, and the parameters it takes.
+
+    The definitions are few: a CASE over their names costs nothing per trace, where
+    joining process_definitions looked every trace up in its index (a third of the
+    SQLite chart query).
+    """
+    slas = [(name, sla_ms) for name, (_, sla_ms) in definitions.items() if sla_ms is not None]
+    if not slas:
+        return "CAST(NULL AS BIGINT)", []
+    if len(slas) > _INLINE_SLAS_UP_TO:
+        return (
+            "(SELECT p.sla_ms FROM process_definitions p WHERE p.process_name = t.process_name)",
+            [],
+        )
+    # The SLAs are integers read from the database, written as literals (so every dialect
+    # knows their type); the names are parameters.
+    whens = " ".join(f"WHEN ? THEN {int(sla_ms)}" for _, sla_ms in slas)
+    return f"CASE t.process_name {whens} END", [name for name, _ in slas]
+
+
 def process_stats(
     conn: pyodbc.Connection, d: ReadDialect, *, start: datetime, end: datetime, as_of: datetime
 ) -> list[ProcessStats]:
@@ -358,15 +442,17 @@ def process_stats(
     Unfinished traces count as past their SLA when they have been open longer than it
     at ``as_of``.
     """
-    where = "t.first_event_at >= ? AND t.first_event_at < ? AND t.process_name IS NOT NULL"
-    sql = _figures_sql(d, "t.process_name", with_sla=True, where=where)
-    folded = _fold(conn.execute(sql, d.ts(as_of), d.ts(start), d.ts(end)).fetchall())
     definitions = {
         str(row[0]): (row[1], None if row[2] is None else int(row[2]))
         for row in conn.execute(
             "SELECT process_name, display_name, sla_ms FROM process_definitions"
         ).fetchall()
     }
+    where = "t.first_event_at >= ? AND t.first_event_at < ? AND t.process_name IS NOT NULL"
+    sla, sla_params = _sla_sql(definitions)
+    sql = _figures_sql(d, "t.process_name", sla=sla, where=where)
+    rows = conn.execute(sql, d.ts(as_of), *sla_params, d.ts(start), d.ts(end)).fetchall()
+    folded = _fold(rows)
     out: list[ProcessStats] = []
     for key, fig in folded.items():
         judged = fig.within_sla + fig.breached + fig.open_past_sla
