@@ -255,8 +255,14 @@ def _figures_sql(d: ReadDialect, key: str, *, sla: str | None, where: str) -> st
     else:
         sla_cols = ""
         sla_class = "0"
+    # Grouped by the key and one integer packing status, errors, SLA class and bin
+    # (``_unpack``): SQLite sorts a fifth faster on two columns than on five.
+    packed = f"((st * 2 + e) * {_SLA_CLASSES} + sc) * {_BIN_SPAN} + bin + 1"
+    # SQLite computes the packed group once when it is a query of its own; on PostgreSQL
+    # that only added a step.
+    packed_apart = " LIMIT -1" if d.dialect is Dialect.SQLITE else ""
     return (
-        "SELECT k, st, e, bin, sc, COUNT(*), MIN(dur) FROM ("
+        f"SELECT k, g, COUNT(*), MIN(dur) FROM (SELECT k, {packed} AS g, dur FROM ("
         f"SELECT s.k, s.st, s.e, s.dur, {sla_class} AS sc, "
         f"CASE WHEN f = 0 THEN -1 WHEN dur < {EXACT_BELOW_MS} THEN dur "
         f"ELSE {EXACT_BELOW_MS} + CAST({log}(CAST(dur AS {d.float_type}) / {EXACT_BELOW_MS}) "
@@ -266,8 +272,22 @@ def _figures_sql(d: ReadDialect, key: str, *, sla: str | None, where: str) -> st
         f"CASE WHEN t.failure_count > 0 THEN 1 ELSE 0 END AS e, {duration} AS dur, "
         f"CASE WHEN {finished} THEN 1 ELSE 0 END AS f"
         f"{sla_cols} FROM trace_summary t WHERE {where}{no_flattening}"
-        ") s) b GROUP BY k, st, e, bin, sc"
+        f") s) b{packed_apart}) p GROUP BY k, g"
     )
+
+
+_SLA_CLASSES = 8
+"""Room for the SLA classes (0 to 4) in a packed group."""
+_BIN_SPAN = 100_000
+"""Room for the bins (-1 to ~2,000 for durations up to days) in a packed group."""
+
+
+def _unpack(packed: int) -> tuple[int, int, int, int]:
+    """Status code, errors flag, SLA class and bin of a packed group (``_figures_sql``)."""
+    rest, bin_plus_one = divmod(int(packed), _BIN_SPAN)
+    rest, sla_class = divmod(rest, _SLA_CLASSES)
+    status, errors = divmod(rest, 2)
+    return status, errors, sla_class, bin_plus_one - 1
 
 
 def _status_code(d: ReadDialect) -> str:
@@ -286,24 +306,25 @@ _SLA_SLOT = 5
 
 
 def _fold(rows: list[Any]) -> dict[Any, Figures]:
-    """Rows (key, status, errors, bin, SLA class, count, min duration) into figures.
+    """Rows (key, packed group, count, min duration) into figures.
 
     A window's histogram has thousands of rows, so the loop only adds into plain lists;
     the figures are built once per key at the end.
     """
     counts: dict[Any, list[int]] = {}
     bins: dict[Any, dict[int, list[int]]] = {}
-    for key, status, errors, bin_, sla_class, count_value, minimum in rows:
+    for key, packed, count_value, minimum in rows:
+        status, errors, sla_class, bin_ = _unpack(packed)
         acc = counts.get(key)
         if acc is None:
             acc = counts[key] = [0] * 10
         count = int(count_value)
         acc[0] += count
-        acc[int(status)] += count
+        acc[status] += count
         if errors:
             acc[_ERRORS_SLOT] += count
         if sla_class:
-            acc[_SLA_SLOT + int(sla_class)] += count
+            acc[_SLA_SLOT + sla_class] += count
         if bin_ >= 0:
             by_bin = bins.get(key)
             if by_bin is None:
