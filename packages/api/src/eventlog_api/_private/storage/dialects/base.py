@@ -100,13 +100,26 @@ class WriteDialect(abc.ABC):
         Returns the execution ids inserted, or ``None`` when every row was inserted.
         """
 
-    @abc.abstractmethod
+    json_array_values: ClassVar[str]
+    """A subquery over the values of the JSON array bound to its one ``?`` parameter."""
+
     def lookup_keys(self, conn: pyodbc.Connection, keys_json: str) -> dict[str, str]:
         """``idempotency_key → execution_id`` for the keys in ``keys_json`` that exist."""
+        rows = conn.execute(
+            "SELECT idempotency_key, execution_id FROM event_log "
+            f"WHERE idempotency_key IN ({self.json_array_values})",
+            keys_json,
+        ).fetchall()
+        # strip(): SQL Server returns the fixed-width id column padded
+        return {row[0]: str(row[1]).strip() for row in rows}
 
-    @abc.abstractmethod
     def existing_execution_ids(self, conn: pyodbc.Connection, ids_json: str) -> set[str]:
         """The execution ids in ``ids_json`` that are stored."""
+        rows = conn.execute(
+            f"SELECT execution_id FROM event_log WHERE execution_id IN ({self.json_array_values})",
+            ids_json,
+        ).fetchall()
+        return {str(row[0]).strip() for row in rows}
 
     @abc.abstractmethod
     def upsert_trace_summaries(self, conn: pyodbc.Connection, payload: str) -> None:

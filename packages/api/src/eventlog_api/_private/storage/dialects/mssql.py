@@ -158,28 +158,13 @@ class MssqlWrites(WriteDialect):
     """Write SQL for SQL Server."""
 
     dialect: ClassVar[Dialect] = Dialect.MSSQL
+    json_array_values: ClassVar[str] = "SELECT value FROM OPENJSON(?)"
     timestamp_param: ClassVar[str] = "CAST(CAST(? AS datetimeoffset(3)) AS datetime2(3))"
 
     def insert_events(self, conn: pyodbc.Connection, payload: str, count: int) -> set[str] | None:
         rows = conn.execute(_INSERT_EVENTS, payload).fetchall()
         if len(rows) == count:
             return None
-        return {str(row[0]).strip() for row in rows}
-
-    def lookup_keys(self, conn: pyodbc.Connection, keys_json: str) -> dict[str, str]:
-        rows = conn.execute(
-            "SELECT idempotency_key, execution_id FROM event_log WHERE idempotency_key IN "
-            "(SELECT value FROM OPENJSON(?))",
-            keys_json,
-        ).fetchall()
-        return {row[0]: str(row[1]).strip() for row in rows}
-
-    def existing_execution_ids(self, conn: pyodbc.Connection, ids_json: str) -> set[str]:
-        rows = conn.execute(
-            "SELECT execution_id FROM event_log WHERE execution_id IN "
-            "(SELECT value FROM OPENJSON(?))",
-            ids_json,
-        ).fetchall()
         return {str(row[0]).strip() for row in rows}
 
     def upsert_trace_summaries(self, conn: pyodbc.Connection, payload: str) -> None:

@@ -145,6 +145,7 @@ class PostgresWrites(WriteDialect):
     """Write SQL for PostgreSQL."""
 
     dialect: ClassVar[Dialect] = Dialect.POSTGRESQL
+    json_array_values: ClassVar[str] = "SELECT json_array_elements_text(?::json)"
     timestamp_param: ClassVar[str] = "?::timestamptz"
 
     single_statement_groups: ClassVar[bool] = True
@@ -181,22 +182,6 @@ class PostgresWrites(WriteDialect):
         # Some rows were repeats. The statement has committed: every row whose execution
         # id is stored went in (now, or in an earlier attempt whose answer was lost).
         return self.existing_execution_ids(conn, msgspec.json.encode(execution_ids).decode())
-
-    def lookup_keys(self, conn: pyodbc.Connection, keys_json: str) -> dict[str, str]:
-        rows = conn.execute(
-            "SELECT idempotency_key, execution_id FROM event_log WHERE idempotency_key IN "
-            "(SELECT json_array_elements_text(?::json))",
-            keys_json,
-        ).fetchall()
-        return {row[0]: row[1] for row in rows}
-
-    def existing_execution_ids(self, conn: pyodbc.Connection, ids_json: str) -> set[str]:
-        rows = conn.execute(
-            "SELECT execution_id FROM event_log WHERE execution_id IN "
-            "(SELECT json_array_elements_text(?::json))",
-            ids_json,
-        ).fetchall()
-        return {row[0] for row in rows}
 
     def upsert_trace_summaries(self, conn: pyodbc.Connection, payload: str) -> None:
         conn.execute(_UPSERT_SUMMARIES, payload)

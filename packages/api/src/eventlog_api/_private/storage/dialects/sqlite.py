@@ -91,6 +91,7 @@ class SqliteWrites(WriteDialect):
     """Write SQL for SQLite."""
 
     dialect: ClassVar[Dialect] = Dialect.SQLITE
+    json_array_values: ClassVar[str] = "SELECT value FROM json_each(?)"
 
     def insert_events(self, conn: pyodbc.Connection, payload: str, count: int) -> set[str] | None:
         row = conn.execute("SELECT coalesce(max(event_log_id), 0) FROM event_log").fetchone()
@@ -104,22 +105,6 @@ class SqliteWrites(WriteDialect):
             "SELECT execution_id FROM event_log WHERE event_log_id > ?", marker
         ).fetchall()
         return {r[0] for r in rows}
-
-    def lookup_keys(self, conn: pyodbc.Connection, keys_json: str) -> dict[str, str]:
-        rows = conn.execute(
-            "SELECT idempotency_key, execution_id FROM event_log WHERE idempotency_key IN "
-            "(SELECT value FROM json_each(?))",
-            keys_json,
-        ).fetchall()
-        return {row[0]: row[1] for row in rows}
-
-    def existing_execution_ids(self, conn: pyodbc.Connection, ids_json: str) -> set[str]:
-        rows = conn.execute(
-            "SELECT execution_id FROM event_log WHERE execution_id IN "
-            "(SELECT value FROM json_each(?))",
-            ids_json,
-        ).fetchall()
-        return {row[0] for row in rows}
 
     def upsert_trace_summaries(self, conn: pyodbc.Connection, payload: str) -> None:
         conn.execute(_UPSERT_SUMMARIES, payload)
