@@ -8,6 +8,7 @@ from eventlog_schemas import encode
 from litestar import Request, Response
 
 from eventlog_api._private.settings import Settings
+from eventlog_api._private.storage.reads import Reads
 from eventlog_api._private.storage.repository import Storage
 
 JSON: Final = "application/json"
@@ -17,6 +18,13 @@ def storage_of(request: Request[Any, Any, Any]) -> Storage:
     """The app's ``Storage`` (opened by the lifespan)."""
     storage: Storage = request.app.state.storage
     return storage
+
+
+def reads_of(request: Request[Any, Any, Any]) -> Reads:
+    """The storage's read queries, once the schema is ready (a 503 until then)."""
+    storage = storage_of(request)
+    storage.require_schema()
+    return storage.reads
 
 
 def settings_of(request: Request[Any, Any, Any]) -> Settings:

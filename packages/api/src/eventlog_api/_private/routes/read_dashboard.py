@@ -23,7 +23,7 @@ from litestar.params import QueryParameter
 from eventlog_api._private.openapi import error_responses
 from eventlog_api._private.storage.queries.stats import bucket_starts
 
-from .common import json_response, storage_of
+from .common import json_response, reads_of
 from .read_params import check_order, invalid, parse_date
 
 _TAGS: Final = ["dashboard"]
@@ -59,9 +59,8 @@ async def dashboard_stats(
     start = parse_date("startDate", start_date)
     end = parse_date("endDate", end_date)
     check_order(start, end)
-    storage = storage_of(request)
-    storage.require_schema()
-    return json_response(await storage.reads.dashboard_stats(start, end))
+    reads = reads_of(request)
+    return json_response(await reads.dashboard_stats(start, end))
 
 
 def _chart_window(start_date: str | None, end_date: str | None) -> tuple[datetime, datetime]:
@@ -114,9 +113,8 @@ async def dashboard_timeseries(
         raise invalid(
             "bucket", f"the window holds more than {MAX_CHART_BUCKETS} buckets of one {width}"
         )
-    storage = storage_of(request)
-    storage.require_schema()
-    points = await storage.reads.time_series(start, end, width, process_name or None)
+    reads = reads_of(request)
+    points = await reads.time_series(start, end, width, process_name or None)
     return json_response(
         TimeSeriesResponse(
             bucket=width,
@@ -146,9 +144,8 @@ async def dashboard_processes(
 ) -> Response[ProcessStatsResponse]:
     """Per-process figures."""
     start, end = _chart_window(start_date, end_date)
-    storage = storage_of(request)
-    storage.require_schema()
-    rows = await storage.reads.process_stats(start, end, min(end, utc_now()))
+    reads = reads_of(request)
+    rows = await reads.process_stats(start, end, min(end, utc_now()))
     return json_response(
         ProcessStatsResponse(
             start_date=format_timestamp(start), end_date=format_timestamp(end), processes=rows
@@ -172,9 +169,8 @@ async def dashboard_sla(
 ) -> Response[SlaComplianceResponse]:
     """SLA compliance."""
     start, end = _chart_window(start_date, end_date)
-    storage = storage_of(request)
-    storage.require_schema()
-    rows = await storage.reads.process_stats(start, end, min(end, utc_now()))
+    reads = reads_of(request)
+    rows = await reads.process_stats(start, end, min(end, utc_now()))
     compliance = [
         SlaCompliance(
             process_name=row.process_name,

@@ -36,7 +36,7 @@ from eventlog_api._private.storage.reads import (
     SearchFilter,
 )
 
-from .common import json_response, settings_of, storage_of
+from .common import json_response, reads_of, settings_of
 from .read_params import check_order, invalid, parse_bool, parse_date, parse_status
 
 _TAGS: Final = ["events"]
@@ -79,9 +79,8 @@ async def trace_events(
     page_size: TracePageSize = TRACE_EVENTS_PAGE.default,
 ) -> Response[TraceEventsResponse]:
     """A page of one trace's events with whole-trace aggregates."""
-    storage = storage_of(request)
-    storage.require_schema()
-    result = await storage.reads.trace_events(traceId, PageRequest(page, page_size))
+    reads = reads_of(request)
+    result = await reads.trace_events(traceId, PageRequest(page, page_size))
     return json_response(result)
 
 
@@ -100,9 +99,8 @@ async def correlation_events(
     page_size: TracePageSize = TRACE_EVENTS_PAGE.default,
 ) -> Response[CorrelationEventsResponse]:
     """A page of one correlation's events and its link."""
-    storage = storage_of(request)
-    storage.require_schema()
-    result = await storage.reads.correlation_events(correlationId, PageRequest(page, page_size))
+    reads = reads_of(request)
+    result = await reads.correlation_events(correlationId, PageRequest(page, page_size))
     return json_response(result)
 
 
@@ -145,9 +143,8 @@ async def account_events(
         event_status=parse_status("eventStatus", event_status),
         include_linked=bool(parse_bool("includeLinked", include_linked)),
     )
-    storage = storage_of(request)
-    storage.require_schema()
-    return json_response(await storage.reads.account_events(f, PageRequest(page, page_size)))
+    reads = reads_of(request)
+    return json_response(await reads.account_events(f, PageRequest(page, page_size)))
 
 
 @get(
@@ -162,9 +159,8 @@ async def account_summary(
     request: Request[Any, Any, Any], accountId: FromPath[str]
 ) -> Response[AccountSummaryResponse]:
     """What an account's events add up to."""
-    storage = storage_of(request)
-    storage.require_schema()
-    result = await storage.reads.account_summary(accountId)
+    reads = reads_of(request)
+    result = await reads.account_summary(accountId)
     if result is None:
         raise not_found(f"No events for account {accountId!r}.")
     return json_response(result)
@@ -187,9 +183,8 @@ async def batch_events(
 ) -> Response[BatchEventsResponse]:
     """A page of a batch's events with its counts."""
     status = parse_status("eventStatus", event_status)
-    storage = storage_of(request)
-    storage.require_schema()
-    result = await storage.reads.batch_events(batchId, status, PageRequest(page, page_size))
+    reads = reads_of(request)
+    result = await reads.batch_events(batchId, status, PageRequest(page, page_size))
     return json_response(result)
 
 
@@ -206,9 +201,8 @@ async def batch_summary(
     request: Request[Any, Any, Any], batchId: FromPath[str]
 ) -> Response[BatchSummaryResponse]:
     """How a batch's correlations stand."""
-    storage = storage_of(request)
-    storage.require_schema()
-    return json_response(await storage.reads.batch_summary(batchId))
+    reads = reads_of(request)
+    return json_response(await reads.batch_summary(batchId))
 
 
 @post(
@@ -233,9 +227,8 @@ async def search_text(request: Request[Any, Any, Any]) -> Response[TextSearchRes
         raise invalid("query", "Expected at least one non-blank character")
     _paired(search.start_date is not None, search.end_date is not None)
     check_order(search.start_date, search.end_date)
-    storage = storage_of(request)
-    storage.require_schema()
-    result = await storage.reads.search(
+    reads = reads_of(request)
+    result = await reads.search(
         SearchFilter(
             query=search.query,
             account_id=search.account_id,
@@ -284,9 +277,8 @@ async def lookup(request: Request[Any, Any, Any]) -> Response[LookupResponse]:
         and end - start > timedelta(days=LOOKUP_MAX_WINDOW_DAYS)
     ):
         raise invalid("endDate", f"the date window must not exceed {LOOKUP_MAX_WINDOW_DAYS} days")
-    storage = storage_of(request)
-    storage.require_schema()
-    result = await storage.reads.lookup(
+    reads = reads_of(request)
+    result = await reads.lookup(
         LookupFilter(
             account_id=lookup_request.account_id,
             process_name=lookup_request.process_name,
@@ -317,9 +309,8 @@ async def event_by_id(
     request: Request[Any, Any, Any], executionId: FromPath[str]
 ) -> Response[EventLogRecord]:
     """One event."""
-    storage = storage_of(request)
-    storage.require_schema()
-    record = await storage.reads.event(executionId.lower())
+    reads = reads_of(request)
+    record = await reads.event(executionId.lower())
     if record is None:
         raise not_found(f"No event with executionId {executionId!r}.")
     return json_response(record)

@@ -11,7 +11,7 @@ from litestar.params import QueryParameter
 from eventlog_api._private.openapi import error_responses
 from eventlog_api._private.storage.reads import PageRequest, TraceFilter
 
-from .common import json_response, storage_of
+from .common import json_response, reads_of
 from .read_params import check_order, parse_bool, parse_date, parse_status_list
 
 _DATE_HELP: Final = (
@@ -95,9 +95,8 @@ async def list_traces(
         statuses=parse_status_list(event_status),
         has_errors=parse_bool("hasErrors", has_errors),
     )
-    storage = storage_of(request)
-    storage.require_schema()
-    result = await storage.reads.traces(f, PageRequest(page, page_size), utc_now())
+    reads = reads_of(request)
+    result = await reads.traces(f, PageRequest(page, page_size), utc_now())
     return json_response(result)
 
 
