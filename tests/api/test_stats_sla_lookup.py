@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from eventlog_api._private.storage.queries import stats
+from eventlog_api._private.storage.queries import charts
 from support.read_dataset import Dataset, read_api, read_backend
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -36,7 +36,7 @@ async def test_inline_and_looked_up_slas_agree(
 ) -> None:
     http, _ = read_api
     inline = await _processes(http, window)
-    monkeypatch.setattr(stats, "_INLINE_SLAS_UP_TO", 0)
+    monkeypatch.setattr(charts, "_INLINE_SLAS_UP_TO", 0)
     looked_up = await _processes(http, window)
     assert looked_up == inline
     # Not an empty agreement: the SLA figures are there in both.
@@ -53,7 +53,7 @@ async def test_card_payment_sla_through_the_lookup(
     read_api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     http, _ = read_api
-    monkeypatch.setattr(stats, "_INLINE_SLAS_UP_TO", 0)
+    monkeypatch.setattr(charts, "_INLINE_SLAS_UP_TO", 0)
     card = (await _processes(http, _WINDOWS[0]))["card_payment"]
     assert (card["slaMs"], card["withinSla"], card["breached"], card["openPastSla"]) == (
         2000,

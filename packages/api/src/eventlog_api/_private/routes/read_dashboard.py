@@ -21,7 +21,7 @@ from litestar import Request, Response, get
 from litestar.params import QueryParameter
 
 from eventlog_api._private.openapi import error_responses
-from eventlog_api._private.storage.queries.stats import bucket_starts
+from eventlog_api._private.storage.queries.buckets import bucket_starts
 
 from .common import json_response, reads_of
 from .read_params import check_order, invalid, parse_date

@@ -34,7 +34,7 @@ from eventlog_schemas import (
 from eventlog_api._private.settings import Dialect
 
 from .database import Database
-from .queries import events, search, stats, traces
+from .queries import charts, dashboard_stats, events, search, traces
 from .queries.dialect import read_dialect
 from .queries.events import AccountFilter, LookupFilter, PageRequest
 from .queries.search import SearchFilter, SearchResult
@@ -128,14 +128,16 @@ class Reads:
 
     async def dashboard_stats(self, start: datetime | None, end: datetime | None) -> DashboardStats:
         """``GET /v1/dashboard/stats``."""
-        return await self._read(lambda conn: stats.dashboard_stats(conn, self.sql, start, end))
+        return await self._read(
+            lambda conn: dashboard_stats.dashboard_stats(conn, self.sql, start, end)
+        )
 
     async def time_series(
         self, start: datetime, end: datetime, bucket: TimeBucket, process_name: str | None
     ) -> list[ChartPoint]:
         """``GET /v1/dashboard/timeseries``."""
         return await self._read(
-            lambda conn: stats.time_series(
+            lambda conn: charts.time_series(
                 conn, self.sql, start=start, end=end, bucket=bucket, process_name=process_name
             )
         )
@@ -145,7 +147,7 @@ class Reads:
     ) -> list[ProcessStats]:
         """``GET /v1/dashboard/processes`` and ``/v1/dashboard/sla``."""
         return await self._read(
-            lambda conn: stats.process_stats(conn, self.sql, start=start, end=end, as_of=as_of)
+            lambda conn: charts.process_stats(conn, self.sql, start=start, end=end, as_of=as_of)
         )
 
 
