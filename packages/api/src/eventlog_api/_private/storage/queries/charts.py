@@ -12,10 +12,8 @@ from typing import Any
 import pyodbc
 from eventlog_schemas import ChartPoint, ProcessStats, TimeBucket, format_timestamp
 
-from eventlog_api._private.settings import Dialect
-from eventlog_api._private.storage.values import to_wire_timestamp
-
 from .buckets import bucket_starts, bucket_width, rate
+from .chart_sources import histogram, open_sla_sql, process_key, time_key, unpack
 from .dialect import ReadDialect
 
 _SECOND = timedelta(seconds=1)
@@ -44,179 +42,61 @@ class Figures:
         return rate(self.trace_count - self.error_trace_count, self.trace_count)
 
 
-EXACT_BELOW_MS = 100
-"""Durations below this fall in bins of one millisecond (exact percentiles)."""
-BINS_PER_E = 100
-"""Above it, bins are 1 % wide (100 per factor e): a percentile is off by under 1 %."""
-
-
-def _figures_sql(d: ReadDialect, key: str, *, sla: str | None, where: str) -> str:
-    """One pass over the covering index, grouped by key, status, errors, duration bin and
-    SLA class, with nothing but COUNT and MIN per group (cheap per row).
-
-    Percentiles come from the histogram of the finished traces (``_fold``): the bin that
-    holds the nearest rank reports the smallest real duration in it, which is the exact
-    answer whenever the bin holds one distinct value (always below 100 ms) and within
-    1 % of it otherwise. Sorting every trace instead cost several times as much.
-
-    ``sla``, when given, is the SLA in ms of the trace ``t`` (null: none), and a
-    parameter (the time open traces are measured to) comes before those of ``where``.
-    """
-    duration = d.millis_between("t.first_event_at", "t.last_event_at")
-    finished = f"(t.has_success_end = {d.true} OR t.failure_count > 0)"
-    # How long an unfinished trace has been open: computed only for those.
-    age = d.millis_between("s.started", d.param_ts())
-    log = "LOG" if d.dialect is Dialect.MSSQL else "LN"
-    # SQLite and PostgreSQL would inline the inner query and compute each row's duration
-    # again for every place that names it (four times slower on SQLite, a quarter slower
-    # on PostgreSQL); a LIMIT or OFFSET keeps it a query of its own.
-    no_flattening = {Dialect.SQLITE: " LIMIT -1", Dialect.POSTGRESQL: " OFFSET 0"}.get(
-        d.dialect, ""
-    )
-    if sla is not None:
-        sla_cols = f", {sla} AS sla, t.first_event_at AS started"
-        # 0: no SLA, 1: finished within, 2: finished late, 3: open past it, 4: open within.
-        sla_class = (
-            "CASE WHEN sla IS NULL THEN 0 WHEN f = 1 AND dur <= sla THEN 1 WHEN f = 1 THEN 2 "
-            f"WHEN {age} > sla THEN 3 ELSE 4 END"
-        )
-    else:
-        sla_cols = ""
-        sla_class = "0"
-    # Grouped by the key and one integer packing status, errors, SLA class and bin
-    # (``_unpack``): SQLite sorts a fifth faster on two columns than on five.
-    packed = f"((st * 2 + e) * {_SLA_CLASSES} + sc) * {_BIN_SPAN} + bin + 1"
-    # SQLite computes the packed group once when it is a query of its own; on PostgreSQL
-    # that only added a step.
-    packed_apart = " LIMIT -1" if d.dialect is Dialect.SQLITE else ""
-    return (
-        f"SELECT k, g, COUNT(*), MIN(dur) FROM (SELECT k, {packed} AS g, dur FROM ("
-        f"SELECT s.k, s.st, s.e, s.dur, {sla_class} AS sc, "
-        f"CASE WHEN f = 0 THEN -1 WHEN dur < {EXACT_BELOW_MS} THEN dur "
-        f"ELSE {EXACT_BELOW_MS} + CAST({log}(CAST(dur AS {d.float_type}) / {EXACT_BELOW_MS}) "
-        f"* {BINS_PER_E} AS INTEGER) END AS bin FROM ("
-        # The counters, not the generated columns: SQLite then reads the covering index.
-        f"SELECT {key} AS k, {_status_code(d)} AS st, "
-        f"CASE WHEN t.failure_count > 0 THEN 1 ELSE 0 END AS e, {duration} AS dur, "
-        f"CASE WHEN {finished} THEN 1 ELSE 0 END AS f"
-        f"{sla_cols} FROM trace_summary t WHERE {where}{no_flattening}"
-        f") s) b{packed_apart}) p GROUP BY k, g"
-    )
-
-
-_SLA_CLASSES = 8
-"""Room for the SLA classes (0 to 4) in a packed group."""
-_BIN_SPAN = 100_000
-"""Room for the bins (-1 to ~2,000 for durations up to days) in a packed group."""
-
-
-def _unpack(packed: int) -> tuple[int, int, int, int]:
-    """Status code, errors flag, SLA class and bin of a packed group (``_figures_sql``)."""
-    rest, bin_plus_one = divmod(int(packed), _BIN_SPAN)
-    rest, sla_class = divmod(rest, _SLA_CLASSES)
-    status, errors = divmod(rest, 2)
-    return status, errors, sla_class, bin_plus_one - 1
-
-
-def _status_code(d: ReadDialect) -> str:
-    """The derived status as 1 SUCCESS, 2 FAILURE, 3 WARNING, 4 IN_PROGRESS (the rule of
-    ``derived_status``): a small integer groups faster than text, and it is the status's
-    slot in a fold accumulator (slot 0: all traces)."""
-    return (
-        f"CASE WHEN t.has_success_end = {d.true} THEN 1 WHEN t.failure_count > 0 THEN 2 "
-        "WHEN t.warning_count > 0 THEN 3 ELSE 4 END"
-    )
-
-
 _ERRORS_SLOT = 5
 _SLA_SLOT = 5
-"""SLA class c (1 to 4, see ``_figures_sql``) is counted in slot ``_SLA_SLOT + c``."""
+"""SLA class c is counted in slot ``_SLA_SLOT + c``: 1 within, 2 breached (finished
+traces, from the histogram), 3 open past it, 4 open within (``chart_sources.open_sla_sql``)."""
 
 
 def _fold(rows: list[Any]) -> dict[Any, Figures]:
-    """Rows (key, packed group, count, min duration) into figures.
-
-    A window's histogram has thousands of rows, so the loop only adds into plain lists;
-    the figures are built once per key at the end.
-    """
+    """Rows of ``chart_sources.histogram`` (counts per packed class, percentiles) into
+    figures per key."""
     counts: dict[Any, list[int]] = {}
-    bins: dict[Any, dict[int, list[int]]] = {}
-    for key, packed, count_value, minimum in rows:
-        status, errors, sla_class, bin_ = _unpack(packed)
+    percentiles: dict[Any, tuple[int | None, int | None]] = {}
+    for key, kind, packed_class, count, p50, p95 in rows:
+        if kind == 1:
+            percentiles[key] = (_int_or_none(p50), _int_or_none(p95))
+            continue
+        status, errors, sla_class = unpack(packed_class)
         acc = counts.get(key)
         if acc is None:
             acc = counts[key] = [0] * 10
-        count = int(count_value)
-        acc[0] += count
-        acc[status] += count
+        n = int(count)
+        acc[0] += n
+        acc[status] += n
         if errors:
-            acc[_ERRORS_SLOT] += count
+            acc[_ERRORS_SLOT] += n
         if sla_class:
-            acc[_SLA_SLOT + sla_class] += count
-        if bin_ >= 0:
-            by_bin = bins.get(key)
-            if by_bin is None:
-                by_bin = bins[key] = {}
-            low = int(minimum)
-            slot = by_bin.get(bin_)
-            if slot is None:
-                by_bin[bin_] = [low, count]
-            else:
-                slot[0] = min(slot[0], low)
-                slot[1] += count
+            acc[_SLA_SLOT + sla_class] += n
     figures: dict[Any, Figures] = {}
     for key, acc in counts.items():
-        fig = figures[key] = Figures(
+        p50, p95 = percentiles.get(key, (None, None))
+        figures[key] = Figures(
             trace_count=acc[0],
             success_count=acc[1],
             failure_count=acc[2],
             warning_count=acc[3],
             in_progress_count=acc[4],
             error_trace_count=acc[5],
+            p50_duration_ms=p50,
+            p95_duration_ms=p95,
             within_sla=acc[6],
             breached=acc[7],
             open_past_sla=acc[8],
             open_within_sla=acc[9],
         )
-        by_bin = bins.get(key)
-        if by_bin:
-            histogram = [(b, low, n) for b, (low, n) in sorted(by_bin.items())]
-            finished = sum(n for _, _, n in histogram)
-            fig.p50_duration_ms = _nearest_rank(histogram, finished, 50)
-            fig.p95_duration_ms = _nearest_rank(histogram, finished, 95)
     return figures
 
 
-def _nearest_rank(histogram: list[tuple[int, int, int]], total: int, percent: int) -> int | None:
-    """The value at rank ceil(percent% of total) of a sorted (bin, minimum, count) list."""
-    if total <= 0:
-        return None
-    wanted = (total * percent + 99) // 100
-    seen = 0
-    for _, minimum, count in histogram:
-        seen += count
-        if seen >= wanted:
-            return minimum
-    return histogram[-1][1]
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
-def _bucket_sql(d: ReadDialect, column: str, bucket: TimeBucket) -> str:
-    """The bucket ``column`` falls in, as the query groups by it (see ``_bucket_wire``)."""
-    if d.dialect is Dialect.POSTGRESQL:
-        # Whole hours or days since the epoch: date_trunc(..., 'UTC') converts time zones
-        # row by row, which cost a third of the chart query over a week of traces.
-        width_s = int(bucket_width(bucket).total_seconds())
-        return f"CAST(floor(date_part('epoch', {column}) / {width_s}) AS bigint)"
-    return d.bucket(column, bucket)
-
-
-def _bucket_wire(key: Any, bucket: TimeBucket) -> str | None:
-    """The wire timestamp of a bucket key from ``_bucket_sql``."""
-    if isinstance(key, int):
-        return format_timestamp(
-            datetime.fromtimestamp(key * (bucket_width(bucket) // _SECOND), UTC)
-        )
-    return to_wire_timestamp(key)
+def _bucket_wire(key: Any, bucket: TimeBucket) -> str:
+    """The wire timestamp of a chart bucket key (whole hours or days since 1970)."""
+    return format_timestamp(
+        datetime.fromtimestamp(int(key) * (bucket_width(bucket) // _SECOND), UTC)
+    )
 
 
 def time_series(
@@ -229,13 +109,8 @@ def time_series(
     process_name: str | None,
 ) -> list[ChartPoint]:
     """One point per bucket of traces started in ``[start, end)``, gaps as zeros."""
-    where = "t.first_event_at >= ? AND t.first_event_at < ?"
-    params: list[object] = [d.ts(start), d.ts(end)]
-    if process_name is not None:
-        where += " AND t.process_name = ?"
-        params.append(process_name)
-    sql = _figures_sql(d, _bucket_sql(d, "t.first_event_at", bucket), sla=None, where=where)
-    folded = _fold(conn.execute(sql, *params).fetchall())
+    query = histogram(d, time_key(d, bucket), start, end, process_name=process_name)
+    folded = _fold(conn.execute(query.sql, *query.params).fetchall())
     found = {_bucket_wire(key, bucket): fig for key, fig in folded.items()}
     points: list[ChartPoint] = []
     for at in bucket_starts(start, end, bucket):
@@ -297,11 +172,20 @@ def process_stats(
             "SELECT process_name, display_name, sla_ms FROM process_definitions"
         ).fetchall()
     }
-    where = "t.first_event_at >= ? AND t.first_event_at < ? AND t.process_name IS NOT NULL"
-    sla, sla_params = _sla_sql(definitions)
-    sql = _figures_sql(d, "t.process_name", sla=sla, where=where)
-    rows = conn.execute(sql, d.ts(as_of), *sla_params, d.ts(start), d.ts(end)).fetchall()
-    folded = _fold(rows)
+    sla = _sla_sql(definitions)
+    query = histogram(d, process_key(), start, end, sla=sla)
+    folded = _fold(conn.execute(query.sql, *query.params).fetchall())
+    open_rows = conn.execute(
+        open_sla_sql(d, sla[0]), *sla[1], d.ts(as_of), d.ts(start), d.ts(end)
+    ).fetchall()
+    for key, past, count in open_rows:
+        fig = folded.get(key)
+        if fig is None:  # pragma: no cover - an open trace is in the histogram too
+            continue
+        if past:
+            fig.open_past_sla += int(count)
+        else:
+            fig.open_within_sla += int(count)
     out: list[ProcessStats] = []
     for key, fig in folded.items():
         judged = fig.within_sla + fig.breached + fig.open_past_sla
