@@ -16,7 +16,7 @@ from eventlog_api._private.settings import Dialect
 
 from .buckets import HOUR, MS, floor_bucket, rate
 from .dialect import ReadDialect
-from .traces import window_conditions
+from .traces import window_conditions, window_source
 
 
 def dashboard_stats(
@@ -24,33 +24,46 @@ def dashboard_stats(
 ) -> DashboardStats:
     """Totals over the window (everything when neither bound is given)."""
     if start is None and end is None:
-        total = _counts(conn, "SELECT COUNT(*) FROM trace_summary")
-        # The traces with a failure are few: count them, not the clean ones.
-        clean = total - _counts(conn, "SELECT COUNT(*) FROM trace_summary WHERE failure_count > 0")
+        if d.dialect is Dialect.POSTGRESQL:
+            # The per-group trace counters of migration 0008: a few rows.
+            row = conn.execute(
+                "SELECT SUM(trace_count), SUM(CASE WHEN has_errors THEN 0 ELSE trace_count END) "
+                "FROM trace_totals"
+            ).fetchone()
+            total = int(row[0] or 0) if row else 0
+            clean = int(row[1] or 0) if row else 0
+        else:
+            total = _counts(conn, "SELECT COUNT(*) FROM trace_summary")
+            # The traces with a failure are few: count them, not the clean ones.
+            clean = total - _counts(
+                conn, "SELECT COUNT(*) FROM trace_summary WHERE failure_count > 0"
+            )
         accounts = _counts(
             conn,
             "SELECT COUNT(*) FROM (SELECT account_id FROM trace_summary "
             "WHERE account_id IS NOT NULL GROUP BY account_id) a",
         )
     else:
-        conds, params = window_conditions(conn, d, start, end, alias="trace_summary")
-        where = " AND ".join(conds)
         clean_flag = "CASE WHEN failure_count = 0 THEN 1 ELSE 0 END"
         # One pass over the window for all three figures.
         if d.dialect is Dialect.SQLITE:
+            conds, params = window_conditions(conn, d, start, end, alias="trace_summary")
             # A grouped subquery would walk the account index and look every trace up for
             # its times; COUNT(DISTINCT) stays on the covering activity index.
             sql = (
                 f"SELECT COUNT(*), SUM({clean_flag}), COUNT(DISTINCT account_id) "
-                f"FROM trace_summary WHERE {where}"
+                f"FROM trace_summary WHERE {' AND '.join(conds)}"
             )
         else:
+            source, source_params, conds, cond_params = window_source(conn, d, start, end)
+            params = [*source_params, *cond_params]
+            where = f" WHERE {' AND '.join(conds)}" if conds else ""
             # Grouped by account, which PostgreSQL hashes (COUNT(DISTINCT) always sorts);
             # the traces without an account form one group that COUNT(account_id) skips.
             sql = (
-                "SELECT SUM(n), SUM(c), COUNT(account_id) FROM (SELECT account_id, "
-                f"COUNT(*) AS n, SUM({clean_flag}) AS c FROM trace_summary WHERE {where} "
-                "GROUP BY account_id) a"
+                "SELECT SUM(n), SUM(c), COUNT(account_id) FROM (SELECT t.account_id, "
+                f"COUNT(*) AS n, SUM({clean_flag}) AS c FROM {source}{where} "
+                "GROUP BY t.account_id) a"
             )
         row = conn.execute(sql, *params).fetchone()
         total = int(row[0] or 0) if row else 0

@@ -121,6 +121,44 @@ def window_conditions(
     return conds, params
 
 
+LONG_TRACE = timedelta(hours=1)
+_LONG_TRACE_SQL = "interval '1 hour'"
+"""Traces that lasted longer than this are in ``ix_trace_summary_long`` (PostgreSQL,
+migration 0008, whose predicate is written exactly like this)."""
+
+
+def window_source(
+    conn: pyodbc.Connection, d: ReadDialect, start: datetime | None, end: datetime | None
+) -> tuple[str, list[object], list[str], list[object]]:
+    """Traces active in ``[start, end]``: a source standing for ``trace_summary t`` with its
+    parameters, and conditions on ``t`` with theirs.
+
+    On PostgreSQL with an end, the source reads two disjoint parts: the traces that lasted
+    at most an hour have their last event in ``[start, end + 1 hour]`` (a short range of
+    the covering activity index), and the longer ones come from their own small partial
+    index. ``window_conditions`` bounds the scan by the longest trace instead, which is
+    days past the window's end once one trace ran for days. Elsewhere: the plain table
+    and ``window_conditions`` (SQLite's planner is served well by them).
+    """
+    if d.dialect is not Dialect.POSTGRESQL or end is None:
+        conds, params = window_conditions(conn, d, start, end)
+        return "trace_summary t", [], conds, params
+    duration = "s.last_event_at - s.first_event_at"
+    since = "s.last_event_at >= ? AND " if start is not None else ""
+    since_params: list[object] = [d.ts(start)] if start is not None else []
+    short = (
+        f"SELECT * FROM trace_summary s WHERE {since}s.last_event_at <= ? "
+        f"AND s.first_event_at <= ? AND {duration} <= {_LONG_TRACE_SQL}"
+    )
+    # The partial index's predicate, written the same way so that the planner uses it.
+    long = (
+        f"SELECT * FROM trace_summary s WHERE {since}s.first_event_at <= ? "
+        f"AND {duration} > {_LONG_TRACE_SQL}"
+    )
+    params = [*since_params, d.ts(end + LONG_TRACE), d.ts(end), *since_params, d.ts(end)]
+    return f"({short} UNION ALL {long}) t", params, [], []
+
+
 def _columns(d: ReadDialect) -> str:
     return (
         "t.trace_id, t.event_count, t.has_errors, t.derived_status, t.first_event_at, "
@@ -151,6 +189,7 @@ def list_traces(
     # A filter with several values becomes arms, one per value, each served in list order
     # by its own index; arms never overlap (distinct names, distinct statuses).
     arms: list[tuple[str, list[object]]] = []
+    names: list[str] | None = None
 
     if f.trace_id is not None:
         conds.append("t.trace_id = ?")
@@ -183,21 +222,47 @@ def list_traces(
         params.append(like_pattern(f.account_id))
     if f.has_errors is not None:
         conds.append("t.failure_count > 0" if f.has_errors else "t.failure_count = 0")
-    window, window_params = window_conditions(conn, d, f.start, f.end)
+    source, source_params, window, window_params = window_source(conn, d, f.start, f.end)
     conds.extend(window)
     params.extend(window_params)
 
-    if arms:
+    counted = d.dialect is Dialect.POSTGRESQL and (
+        f.trace_id,
+        f.correlation_id,
+        f.account_id,
+        f.start,
+        f.end,
+    ) == (None, None, None, None, None)
+    status_filter = statuses if statuses and not set(statuses) >= _ALL_DERIVED else None
+    days: list[tuple[datetime, int]] | None = None
+    if counted and (names, status_filter, f.has_errors) == (None, None, None):
+        # No filter at all: the daily counts of migration 0008 give the total and where
+        # each page starts.
+        days = _activity_days(conn)
+        total = sum(n for _, n in days)
+    elif counted:
+        # Filters the counters of migration 0008 are kept by: a few rows instead of a
+        # count over every matching trace.
+        total = _counted_total(conn, names, status_filter, f.has_errors)
+    elif arms:
         total = 0
         for arm, arm_params in arms:
-            total += _count(conn, [*conds, arm], [*params, *arm_params])
+            total += _count(conn, source, [*conds, arm], [*source_params, *params, *arm_params])
     else:
-        total = _count(conn, conds, params)
+        total = _count(conn, source, conds, [*source_params, *params])
     if total == 0 or page.offset >= total:
         return _page(page, [], total)
 
     if arms and d.dialect is not Dialect.MSSQL:
-        ids = _merged_ids(conn, d, conds=conds, params=params, arms=arms, page=page)
+        ids = _merged_ids(
+            conn,
+            d,
+            source=(source, source_params),
+            conds=conds,
+            params=params,
+            arms=arms,
+            page=page,
+        )
     else:
         where_parts = list(conds)
         where_params = list(params)
@@ -207,14 +272,20 @@ def list_traces(
                 where_params.extend(arm_params)
         # Past the middle, the page is nearer the other end of the index: read it from
         # there (an offset skips index entries one by one).
-        reverse = page.offset > total // 2
-        if reverse:
+        reverse = page.offset > total // 2 and days is None
+        if days is not None:
+            # Skip the newer days whole: the scan starts at the day the page begins on.
+            before, skip = _page_start(days, page.offset)
+            if before is not None:
+                where_parts.append("t.last_event_at < ?")
+                where_params.append(d.ts(before))
+            clause, extra = d.page(page.page_size, skip)
+        elif reverse:
             limit = min(page.page_size, total - page.offset)
             clause, extra = d.page(limit, max(0, total - page.offset - limit))
         else:
             clause, extra = d.page(page.page_size, page.offset)
         order = _REVERSED if reverse else _ORDER
-        source = "trace_summary t"
         if (
             d.dialect is Dialect.SQLITE
             and f.start is not None
@@ -228,6 +299,7 @@ def list_traces(
             str(row[0])
             for row in conn.execute(
                 f"SELECT t.trace_id FROM {source}{_where(where_parts)} ORDER BY {order}{clause}",
+                *source_params,
                 *where_params,
                 *extra,
             ).fetchall()
@@ -249,15 +321,63 @@ def _where(conds: Sequence[str]) -> str:
     return f" WHERE {' AND '.join(conds)}" if conds else ""
 
 
-def _count(conn: pyodbc.Connection, conds: Sequence[str], params: Sequence[object]) -> int:
-    row = conn.execute(f"SELECT COUNT(*) FROM trace_summary t{_where(conds)}", *params).fetchone()
+def _count(
+    conn: pyodbc.Connection, source: str, conds: Sequence[str], params: Sequence[object]
+) -> int:
+    row = conn.execute(f"SELECT COUNT(*) FROM {source}{_where(conds)}", *params).fetchone()
     return int(row[0]) if row else 0
+
+
+def _activity_days(conn: pyodbc.Connection) -> list[tuple[datetime, int]]:
+    """Traces per UTC day of their last event, newest day first (PostgreSQL, 0008)."""
+    rows = conn.execute(
+        "SELECT day, SUM(trace_count) FROM trace_activity_daily GROUP BY day "
+        "HAVING SUM(trace_count) <> 0 ORDER BY day DESC"
+    ).fetchall()
+    return [(as_datetime(row[0]), int(row[1])) for row in rows]
+
+
+def _page_start(days: Sequence[tuple[datetime, int]], offset: int) -> tuple[datetime | None, int]:
+    """The end of the day the ``offset``-th trace (newest first) is on, and its offset
+    among the traces of that day and older."""
+    before: datetime | None = None
+    for day, count in days:
+        if offset < count:
+            break
+        offset -= count
+        before = day
+    return before, offset
+
+
+def _counted_total(
+    conn: pyodbc.Connection,
+    names: Sequence[str] | None,
+    statuses: Sequence[str] | None,
+    has_errors: bool | None,
+) -> int:
+    """The traces per (process, derived status, has errors) of ``trace_totals``, summed
+    (PostgreSQL; ``None`` keeps every value)."""
+    conds: list[str] = []
+    params: list[object] = []
+    if names is not None:
+        conds.append(f"process_name IN ({', '.join('?' * len(names))})")
+        params.extend(names)
+    if statuses is not None:
+        conds.append(f"derived_status IN ({', '.join('?' * len(statuses))})")
+        params.extend(statuses)
+    if has_errors is not None:
+        conds.append("has_errors" if has_errors else "NOT has_errors")
+    row = conn.execute(
+        f"SELECT SUM(trace_count) FROM trace_totals{_where(conds)}", *params
+    ).fetchone()
+    return int(row[0] or 0) if row else 0
 
 
 def _merged_ids(
     conn: pyodbc.Connection,
     d: ReadDialect,
     *,
+    source: tuple[str, Sequence[object]],
     conds: Sequence[str],
     params: Sequence[object],
     arms: Sequence[tuple[str, list[object]]],
@@ -269,10 +389,10 @@ def _merged_ids(
     arm_params: list[object] = []
     for i, (arm, values) in enumerate(arms):
         sql_arms.append(
-            f"SELECT * FROM (SELECT t.trace_id, t.last_event_at FROM trace_summary t"
+            f"SELECT * FROM (SELECT t.trace_id, t.last_event_at FROM {source[0]}"
             f"{_where([*conds, arm])} ORDER BY {_ORDER} LIMIT ?) a{i}"
         )
-        arm_params.extend([*params, *values, keep])
+        arm_params.extend([*source[1], *params, *values, keep])
     clause, extra = d.page(page.page_size, page.offset)
     sql = (
         f"SELECT u.trace_id FROM ({' UNION ALL '.join(sql_arms)}) u "
