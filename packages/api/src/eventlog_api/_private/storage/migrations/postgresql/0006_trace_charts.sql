@@ -39,7 +39,7 @@ CREATE TABLE trace_chart_hourly (
     bucket          bigint NOT NULL,
     process_name    text NOT NULL,
     g               bigint NOT NULL,
-    trace_count     bigint NOT NULL,
+    trace_count     integer NOT NULL,
     min_duration_ms bigint NOT NULL,
     PRIMARY KEY (bucket, process_name, g)
 )
@@ -49,7 +49,7 @@ CREATE TABLE trace_chart_daily (
     bucket          bigint NOT NULL,
     process_name    text NOT NULL,
     g               bigint NOT NULL,
-    trace_count     bigint NOT NULL,
+    trace_count     integer NOT NULL,
     min_duration_ms bigint NOT NULL,
     PRIMARY KEY (bucket, process_name, g)
 )
