@@ -27,7 +27,7 @@ from eventlog_api._private.body import read_json_body
 from eventlog_api._private.errors import invalid_body, validation_failed
 from eventlog_api._private.logging import TRACE_ID_KEY
 from eventlog_api._private.openapi import body_schema, error_responses
-from eventlog_api._private.storage.rows import Row, event_row, new_execution_ids, storage_problem
+from eventlog_api._private.storage.rows import event_row, event_rows, storage_problem
 
 from .common import json_response, settings_of, storage_of
 
@@ -149,9 +149,8 @@ async def create_batch(request: Request[Any, Any, Any]) -> Response[BatchRespons
     settings = settings_of(request)
     body = await read_json_body(request, settings.max_body_bytes)
     batch_id, entries, errors = _decode_batch(body)
-    rows: list[Row] = []
+    valid: list[EventLogEntry] = []
     correlation_ids: dict[str, None] = {}
-    execution_ids_pool = new_execution_ids(len(entries))
     may_hold_nul = _NUL_ESCAPE in body
     for index, entry in enumerate(entries):
         if entry is None:
@@ -160,10 +159,14 @@ async def create_batch(request: Request[Any, Any, Any]) -> Response[BatchRespons
         if range_error is not None:
             errors.append(_batch_error(index, range_error))
             continue
-        rows.append(event_row(entry, batch_id=batch_id, execution_id=execution_ids_pool[index]))
+        valid.append(entry)
         correlation_ids.setdefault(entry.correlation_id, None)
     errors.sort(key=lambda error: error.index)
-    execution_ids = await storage_of(request).insert_events(rows) if rows else []
+    execution_ids = (
+        await storage_of(request).insert_events(event_rows(valid, batch_id=batch_id))
+        if valid
+        else []
+    )
     return json_response(
         BatchResponse(
             success=not errors,

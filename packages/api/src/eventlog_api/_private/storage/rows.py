@@ -10,12 +10,12 @@ JSON text.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
+import msgspec
 from eventlog_schemas import EventLogEntry, EventStatus, EventType, format_timestamp, new_span_id
 
 Row = dict[str, Any]
@@ -87,49 +87,59 @@ def wire_timestamp(value: datetime) -> str:
     return format_timestamp(value)
 
 
-def event_row(
-    entry: EventLogEntry, *, batch_id: str | None = None, execution_id: str | None = None
-) -> Row:
-    """The storage row of one validated event, with a fresh ``execution_id``.
+_encode_stamps: Final = msgspec.json.Encoder().encode
+_decode_stamps: Final = msgspec.json.Decoder(list[str]).decode
 
-    ``batch_id`` (the batch request's ``batchId``) overrides the event's own. A missing
-    ``spanId`` is generated (the contract's extension). ``created_at`` is filled in by the
-    write path at commit time. Pass ``execution_id`` (from ``new_execution_ids``) when
-    building many rows.
+
+def wire_timestamps(values: Sequence[datetime]) -> list[str]:
+    """``wire_timestamp`` of many decoded ``eventTimestamp`` values at once.
+
+    msgspec writes RFC 3339 in C (``...T08:00:00.006000Z``, or ``...T08:00:00Z`` at a
+    whole second) a hundred times faster than ``isoformat``; at UTC and whole
+    milliseconds that is the wire format once cut to three decimals. Anything else
+    (never produced by decoding) goes through ``wire_timestamp``.
     """
-    return {
-        "execution_id": execution_id or str(uuid.uuid4()),
-        "trace_id": entry.trace_id,
-        "span_id": entry.span_id or new_span_id(),
-        "parent_span_id": entry.parent_span_id,
-        "span_links": entry.span_links,
-        "correlation_id": entry.correlation_id,
-        "account_id": entry.account_id,
-        "batch_id": batch_id if batch_id is not None else entry.batch_id,
-        "application_id": entry.application_id,
-        "target_system": entry.target_system,
-        "originating_system": entry.originating_system,
-        "process_name": entry.process_name,
-        "step_sequence": entry.step_sequence,
-        "step_name": entry.step_name,
-        "event_type": entry.event_type.value,
-        "event_status": entry.event_status.value,
-        "identifiers": entry.identifiers,
-        "summary": entry.summary,
-        "result": entry.result,
-        "metadata": entry.metadata,
-        "event_timestamp": wire_timestamp(entry.event_timestamp),
-        "execution_time_ms": entry.execution_time_ms,
-        "endpoint": entry.endpoint,
-        "http_method": entry.http_method.value if entry.http_method is not None else None,
-        "http_status_code": entry.http_status_code,
-        "error_code": entry.error_code,
-        "error_message": entry.error_message,
-        "request_payload": entry.request_payload,
-        "response_payload": entry.response_payload,
-        "idempotency_key": entry.idempotency_key,
-        "created_at": None,
-    }
+    texts = _decode_stamps(_encode_stamps(values))
+    return [
+        text[:23] + "Z"
+        if len(text) == 27 and text[-1] == "Z" and text.endswith("000Z")
+        else text[:19] + ".000Z"
+        if len(text) == 20 and text[-1] == "Z"
+        else wire_timestamp(value)
+        for text, value in zip(texts, values, strict=True)
+    ]
+
+
+_as_dict: Final = msgspec.structs.asdict
+
+
+def event_rows(entries: Sequence[EventLogEntry], *, batch_id: str | None = None) -> list[Row]:
+    """The storage rows of validated events, each with a fresh ``execution_id``.
+
+    ``batch_id`` (the batch request's ``batchId``) overrides the events' own. A missing
+    ``spanId`` is generated (the contract's extension). ``created_at`` is left out: the
+    write path gives the whole group its commit time. The struct's fields are the column
+    names, so a row is the struct as a dict (made in C) plus the server's columns; the
+    enum members stay as they are (``str`` subclasses, encoded as their values).
+    """
+    execution_ids = new_execution_ids(len(entries))
+    stamps = wire_timestamps([entry.event_timestamp for entry in entries])
+    rows: list[Row] = []
+    for entry, execution_id, stamp in zip(entries, execution_ids, stamps, strict=True):
+        row = _as_dict(entry)
+        row["execution_id"] = execution_id
+        row["event_timestamp"] = stamp
+        if row["span_id"] is None:
+            row["span_id"] = new_span_id()
+        if batch_id is not None:
+            row["batch_id"] = batch_id
+        rows.append(row)
+    return rows
+
+
+def event_row(entry: EventLogEntry, *, batch_id: str | None = None) -> Row:
+    """The storage row of one validated event (see ``event_rows``)."""
+    return event_rows([entry], batch_id=batch_id)[0]
 
 
 INT32_MAX: Final = 2**31 - 1

@@ -77,9 +77,9 @@ def write_group_single_statement(
     if not rows:
         return []
     now = format_timestamp(utc_now())
-    for row in rows:
-        row["created_at"] = now
-    inserted = sql.insert_group(conn, _encode(rows).decode(), [row["execution_id"] for row in rows])
+    inserted = sql.insert_group(
+        conn, _encode(rows).decode(), [row["execution_id"] for row in rows], now
+    )
     if inserted is None:
         return [row["execution_id"] for row in rows]
     answers, _ = _resolve(conn, sql, rows, inserted)

@@ -130,13 +130,14 @@ class WriteDialect(abc.ABC):
     which then runs in autocommit mode (no transaction round trips)."""
 
     def insert_group(
-        self, conn: pyodbc.Connection, payload: str, execution_ids: Sequence[str]
+        self, conn: pyodbc.Connection, payload: str, execution_ids: Sequence[str], now: str
     ) -> set[str] | None:
         """Insert the rows and fold them into ``trace_summary`` in ONE statement.
 
-        Only for dialects with ``single_statement_groups``. ``execution_ids`` are the
-        rows' ids in order. Returns ``None`` when every row went in, else the ids of the
-        rows that are stored under their own id.
+        Only for dialects with ``single_statement_groups``. The rows of ``payload`` carry
+        no ``created_at``: every row gets ``now``. ``execution_ids`` are the rows' ids in
+        order. Returns ``None`` when every row went in, else the ids of the rows that are
+        stored under their own id.
         """
         raise NotImplementedError
 

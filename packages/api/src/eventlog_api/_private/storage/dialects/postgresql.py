@@ -107,13 +107,23 @@ _STATUS_COUNTS: Final = {
     "warning_count": "WARNING",
 }
 
+# The group statement's rows carry no created_at (one commit time for the whole group):
+# it is a parameter, which saves parsing one timestamp per row.
+_ROW_COLUMNS: Final = tuple(c for c in EVENT_COLUMNS if c != "created_at")
+_INSERT_GROUP_ROWS: Final = (
+    f"INSERT INTO event_log ({', '.join(_ROW_COLUMNS)}, created_at) "
+    f"SELECT {', '.join(_ROW_COLUMNS)}, ?::timestamptz FROM json_to_recordset(?::json) AS r("
+    + ", ".join(f"{c} {_EVENT_TYPES.get(c, 'text')}" for c in _ROW_COLUMNS)
+    + ") ON CONFLICT DO NOTHING"
+)
+
 # The whole group in ONE statement: the rows go in, and the trace summaries are folded
 # from exactly the rows that went in (RETURNING), so that repeats are never counted. A
 # single statement is atomic in autocommit mode: no BEGIN/COMMIT round trips, and a
 # failure is reported by the statement itself (psqlODBC's commit call was seen to report
 # success for a commit lost with the connection).
 _WRITE_GROUP: Final = (
-    f"WITH ins AS ({_INSERT_EVENTS} RETURNING event_log_id, execution_id, trace_id, "
+    f"WITH ins AS ({_INSERT_GROUP_ROWS} RETURNING event_log_id, execution_id, trace_id, "
     "event_type, event_status, event_timestamp, process_name, account_id, created_at), "
     "agg AS (SELECT trace_id, min(event_timestamp) AS first_event_at, "
     "max(event_timestamp) AS last_event_at, count(*) AS event_count, "
@@ -170,10 +180,10 @@ class PostgresWrites(WriteDialect):
         return cursor
 
     def insert_group(
-        self, conn: pyodbc.Connection, payload: str, execution_ids: Sequence[str]
+        self, conn: pyodbc.Connection, payload: str, execution_ids: Sequence[str], now: str
     ) -> set[str] | None:
         try:
-            row = self._group_cursor(conn).execute(_WRITE_GROUP, payload).fetchone()
+            row = self._group_cursor(conn).execute(_WRITE_GROUP, now, payload).fetchone()
         except BaseException:
             self._cursors.pop(conn, None)
             raise
