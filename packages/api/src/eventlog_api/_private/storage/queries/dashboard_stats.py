@@ -40,7 +40,10 @@ def dashboard_stats(
             )
         accounts = _counts(
             conn,
-            "SELECT COUNT(*) FROM (SELECT account_id FROM trace_summary "
+            # SQLite: a row per account with traces (migration 0009).
+            "SELECT COUNT(*) FROM account_trace_counts"
+            if d.dialect is Dialect.SQLITE
+            else "SELECT COUNT(*) FROM (SELECT account_id FROM trace_summary "
             "WHERE account_id IS NOT NULL GROUP BY account_id) a",
         )
     else:
