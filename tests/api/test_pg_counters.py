@@ -1,11 +1,13 @@
-"""PostgreSQL's read-side counters (migration 0008) against the real server.
+"""PostgreSQL's read-side counters (migration 0008) and full-text side table (0010)
+against the real server.
 
 ``trace_totals`` (traces per process, derived status, has errors) and
 ``trace_activity_daily`` (traces per day of their last event) are kept by statement-level
 triggers on ``trace_summary``. They must equal a count of the summaries after late events
 change a trace's status, account, process or day, after idempotent repeats, after the
 debug clear, and with writers in concurrent transactions; the trace list and the stats
-that read them must answer what a count over ``trace_summary`` answers.
+that read them must answer what a count over ``trace_summary`` answers. A text search
+driven by its rare words alone must find what all its words find.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from eventlog_api._private.storage.queries import search
 from eventlog_schemas import new_span_id
 from support.api_events import event
 
@@ -243,7 +246,15 @@ async def test_open_transactions_never_wait_for_each_other_on_the_counters(
     order; one of them first takes the shard the other would start from. Neither waits
     (a lock timeout would fail the statement) and the counters come out exact."""
     del client
-    one, two = await asyncpg.connect(database_url), await asyncpg.connect(database_url)
+    # Two backends whose pids differ modulo 16: the span bound of migration 0004 keeps a
+    # row per pid % 16, and a wait there is not what this test is about.
+    one = await asyncpg.connect(database_url)
+    two = await asyncpg.connect(database_url)
+    while await one.fetchval("SELECT pg_backend_pid() % 16") == await two.fetchval(
+        "SELECT pg_backend_pid() % 16"
+    ):
+        await two.close()
+        two = await asyncpg.connect(database_url)
     try:
         for conn in (one, two):
             await conn.execute("SET lock_timeout = '2s'")
@@ -277,10 +288,15 @@ async def test_open_transactions_never_wait_for_each_other_on_the_counters(
             taken,
             T0.replace(hour=0) + timedelta(days=1),
         )
+        # Two starts its traces on the next day: the same counter rows of 0008 (same group,
+        # and one's updates and two's inserts end on the same day), but other rows of the
+        # chart rollups of 0006 (keyed by the first event's hour and day, and shared by
+        # all writers: a wait there is not what this test is about).
+        later = at + timedelta(hours=3)
         await one.execute(upsert, ["a1", "a2"], at, 0, "card_payment")
-        await two.execute(upsert, ["b1", "b2"], at, 0, "card_payment")
+        await two.execute(upsert, ["b1", "b2"], later, 0, "card_payment")
         # Crossing: each updates its own traces into another group and inserts more.
-        await two.execute(upsert, ["b1", "b3"], at + timedelta(days=1), 1, "card_payment")
+        await two.execute(upsert, ["b1", "b3"], later + timedelta(days=1), 1, "card_payment")
         await one.execute(upsert, ["a1", "a3"], at + timedelta(days=1), 1, "card_payment")
         await two_tx.commit()
         await one_tx.commit()
@@ -342,3 +358,56 @@ async def test_trace_list_pages_and_windows_match_a_scan(
         assert [t["traceId"] for t in body["traces"]] == expected[:100]
         stats = (await http.get(f"/v1/dashboard/stats?{window}")).json()
         assert stats["totalTraces"] == len(expected)
+
+
+async def test_search_driven_by_its_rare_words_finds_what_every_word_finds(
+    client: httpx.AsyncClient, db: asyncpg.Connection
+) -> None:
+    """With statistics saying "card" is in most events, "card declined" is looked up by
+    "declined" alone and "card" checked on the rows found: the same events, in the same
+    order, with the same total as the words' full query over event_search (migration
+    0010, which event_log's own inserts keep)."""
+    http = client
+    events = []
+    both = 0
+    for n in range(1, 301):
+        text = "card payment captured" if n % 10 else "card payment declined by issuer"
+        if n % 37 == 0:
+            text = "cardholder declined the offer"  # "card" as a prefix only
+        if n % 41 == 0:
+            text = "transfer declined"  # "declined" without "card"
+        both += "card" in text and "declined" in text
+        events.append(_event(n % 60 + 1, T0 + timedelta(seconds=n), summary=text, result="DONE"))
+    for i in range(0, len(events), 100):
+        await _post(http, events[i : i + 100])
+    await db.execute("ANALYZE event_search")
+    search._LEXEMES._read_at = float("-inf")  # read this database's statistics
+
+    expected = [
+        r[0]
+        for r in await db.fetch(
+            "SELECT e.execution_id FROM event_search s JOIN event_log e USING (event_log_id) "
+            "WHERE s.search_vector @@ to_tsquery('simple', 'card:* & declined:*') "
+            "ORDER BY e.event_timestamp DESC, e.event_log_id DESC"
+        )
+    ]
+    assert len(expected) == both
+    got: list[str] = []
+    for page in (1, 2):
+        response = await http.post(
+            "/v1/events/search/text", json={"query": "Card, declined!", "page": page}
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["totalCount"] == len(expected)
+        got.extend(e["executionId"] for e in body["events"])
+    assert got == expected
+
+    shares = dict(
+        await db.fetch(
+            "SELECT u.l, u.f FROM pg_stats s, unnest(CAST(CAST(s.most_common_elems AS text) "
+            "AS text[]), s.most_common_elem_freqs) AS u(l, f) WHERE s.tablename = 'event_search'"
+        )
+    )
+    assert shares["card"] > search.RARE_WORD
+    assert search._LEXEMES._shares, "the statistics were read"
