@@ -75,8 +75,10 @@ $$
 -- go
 -- Adds deltas into both rollups, grouped and in key order (writers lock rows in the same
 -- order): a group whose deltas cancel out (a trace that stayed in its group) is skipped.
+-- PL/pgSQL keeps its plan for the session: a SQL function was planned again on every call.
 CREATE FUNCTION trace_chart_add(deltas trace_chart_delta[]) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+BEGIN
     WITH k AS MATERIALIZED (SELECT * FROM unnest(deltas)),
     h AS (
         INSERT INTO trace_chart_hourly AS r (bucket, process_name, g, trace_count, min_duration_ms)
@@ -95,7 +97,8 @@ LANGUAGE sql AS $$
         trace_count = r.trace_count + EXCLUDED.trace_count,
         min_duration_ms = CASE WHEN EXCLUDED.trace_count > 0
             THEN LEAST(r.min_duration_ms, EXCLUDED.min_duration_ms)
-            ELSE r.min_duration_ms END
+            ELSE r.min_duration_ms END;
+END
 $$
 -- go
 CREATE FUNCTION trace_chart_on_change() RETURNS trigger LANGUAGE plpgsql AS $$
