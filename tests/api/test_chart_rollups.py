@@ -4,10 +4,12 @@ the chart endpoints answer the same from them as from trace_summary alone."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import pyodbc
 import pytest
 from eventlog_api._private.settings import Dialect
@@ -238,4 +240,54 @@ async def test_clearing_empties_the_rollups(client: AppClient) -> None:
 
     assert await client.storage.database.read(counts) == [0, 0]
     await _post_all(client, _traffic(random.Random(8), 10))
+    await _assert_rollups_exact(client)
+
+
+_UPSERT = (
+    "INSERT INTO trace_summary (trace_id, first_event_at, last_event_at, event_count, "
+    "success_count, failure_count, in_progress_count, skipped_count, warning_count, "
+    "has_success_end, process_name, process_started_at, account_id, account_seen_at, "
+    "created_at, updated_at) "
+    "SELECT t, $2::timestamptz, $2::timestamptz + make_interval(secs => $3), 1, 1, $4, "
+    "0, 0, 0, false, "
+    "'card_payment', $2, null, null, $2, $2 FROM unnest($1::text[]) t ORDER BY t "
+    "ON CONFLICT (trace_id) DO UPDATE SET failure_count = "
+    "trace_summary.failure_count + EXCLUDED.failure_count, "
+    "last_event_at = GREATEST(trace_summary.last_event_at, EXCLUDED.last_event_at)"
+)
+
+
+async def test_concurrent_writers_share_rollup_rows_without_deadlocks(
+    client: AppClient, database_url: str
+) -> None:
+    """Writers upsert summaries of the same hour and process at once, as group statements
+    do: each statement fires the update trigger and then the insert trigger, both on
+    rollup rows the other writers change too. None deadlocks (PostgreSQL would cancel one
+    after a second) and the rollups stay exact."""
+    if client.storage.dialect is not Dialect.POSTGRESQL:
+        return
+    pool = [f"trace-{n:03d}" for n in range(60)]
+
+    async def writer(seed: int) -> int:
+        rng = random.Random(seed)
+        conn = await asyncpg.connect(database_url)
+        deadlocks = 0
+        try:
+            for _ in range(150):
+                traces = rng.sample(pool, 12)
+                try:
+                    await conn.execute(
+                        _UPSERT,
+                        traces,
+                        _START,
+                        rng.choice([0.05, 0.5, 5.0, 50.0]),
+                        rng.choice([0, 1]),
+                    )
+                except asyncpg.DeadlockDetectedError:
+                    deadlocks += 1
+        finally:
+            await conn.close()
+        return deadlocks
+
+    assert await asyncio.gather(*(writer(n) for n in range(4))) == [0] * 4
     await _assert_rollups_exact(client)

@@ -76,9 +76,16 @@ $$
 -- Adds deltas into both rollups, grouped and in key order (writers lock rows in the same
 -- order): a group whose deltas cancel out (a trace that stayed in its group) is skipped.
 -- PL/pgSQL keeps its plan for the session: a SQL function was planned again on every call.
+--
+-- Writers take turns here (a transaction-level advisory lock, held to their commit): the
+-- rollup rows of the current hour are shared by every writer, and one upsert statement
+-- fires the update trigger and then the insert trigger, two passes each in key order but
+-- not in one order together, which two writers could interleave into a deadlock. A turn
+-- is the last millisecond or so of a group statement, whose rows are already written.
 CREATE FUNCTION trace_chart_add(deltas trace_chart_delta[]) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock(4242006, 0);
     WITH k AS MATERIALIZED (SELECT * FROM unnest(deltas)),
     h AS (
         INSERT INTO trace_chart_hourly AS r (bucket, process_name, g, trace_count, min_duration_ms)
@@ -141,11 +148,12 @@ CREATE TRIGGER trace_chart_delete AFTER DELETE ON trace_summary
 CREATE TRIGGER trace_chart_truncate AFTER TRUNCATE ON trace_summary
     FOR EACH STATEMENT EXECUTE FUNCTION trace_chart_on_truncate()
 -- go
--- A new or changed SLA: the rows of that process again, from trace_summary. The lock keeps
--- writers out meanwhile (they would add to rows being rebuilt): it is an admin action.
+-- A new or changed SLA: the rows of that process again, from trace_summary. Taking the
+-- turn of trace_chart_add first keeps writers out meanwhile (they would add to rows being
+-- rebuilt), and each statement here reads the summaries as committed once it has it.
 CREATE FUNCTION trace_chart_rebuild() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    LOCK TABLE trace_chart_hourly, trace_chart_daily IN SHARE ROW EXCLUSIVE MODE;
+    PERFORM pg_advisory_xact_lock(4242006, 0);
     DELETE FROM trace_chart_hourly WHERE process_name = NEW.process_name;
     DELETE FROM trace_chart_daily WHERE process_name = NEW.process_name;
     PERFORM trace_chart_add(ARRAY(SELECT trace_chart_delta_of(x, NEW.sla_ms, 1)
