@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+from collections.abc import Sequence
 from typing import Any
 
+from eventlog_api._private.storage.group_commit import GroupCommitter
 from eventlog_api._private.storage.migrations import load_migrations, pending_migrations
 from eventlog_api._private.storage.repository import Storage
-from eventlog_api._private.storage.rows import event_row
+from eventlog_api._private.storage.rows import Row, event_row
 from eventlog_api._private.storage.values import to_bool, to_wire_timestamp
 from eventlog_schemas import EventLogEntry, decode, new_trace_id
 from support.api_events import event, wire_time
@@ -165,6 +167,43 @@ async def test_group_commit_coalesces_concurrent_writes(storage: Storage) -> Non
     # Requests that arrive while a group commits share the next transaction.
     assert storage.committer.groups_committed < calls
     assert int(await storage.database.fetchval("SELECT count(*) FROM event_log")) == calls * 3
+
+
+async def test_a_second_writer_joins_only_with_a_backlog() -> None:
+    # The committer's scheduling on its own (the storage tests above run it on the
+    # databases): while a group of 100 rows is being written, 50 queued rows wait for a
+    # free writer; once the queue holds as many rows as the group in flight, the second
+    # writer takes them at once.
+    release = asyncio.Event()
+    groups: list[int] = []
+
+    async def write(rows: Sequence[Row]) -> list[str]:
+        groups.append(len(rows))
+        await release.wait()
+        return [str(row["execution_id"]) for row in rows]
+
+    def rows(count: int) -> list[Row]:
+        return [{"execution_id": f"id-{random.random()}", "idempotency_key": None}] * count
+
+    committer = GroupCommitter(write, writers=2, max_rows=2000)
+    committer.start()
+    try:
+        first = asyncio.ensure_future(committer.submit(rows(100)))
+        await asyncio.sleep(0.01)
+        assert groups == [100]
+        second = asyncio.ensure_future(committer.submit(rows(50)))
+        await asyncio.sleep(0.01)
+        assert groups == [100]  # 50 < 100: it waits
+        third = asyncio.ensure_future(committer.submit(rows(60)))
+        await asyncio.sleep(0.01)
+        assert groups == [100, 110]  # 110 >= 100: the second writer takes both
+        release.set()
+        answers = await asyncio.gather(first, second, third)
+        assert [len(a) for a in answers] == [100, 50, 60]
+        assert committer.groups_committed == 2
+    finally:
+        release.set()
+        await committer.stop()
 
 
 async def test_concurrent_repeats_across_writers_make_one_row(storage: Storage) -> None:

@@ -6,6 +6,13 @@ answers every request of the group. While a group commits, the next one gathers,
 the batch size follows the load by itself, with no timer. A response is sent only after
 its rows are committed.
 
+A writer joins in while other groups are in flight only once the queue holds at least
+as many rows as the smallest of them: below that, the rows wait for the next free
+writer and go in with whatever else arrives meanwhile. Every group statement has costs
+of its own (the statement-level triggers of the read side on ``event_log`` and
+``trace_summary`` cost PostgreSQL about 2 ms each), so many small concurrent groups
+cost more in all than fewer larger ones, while a real backlog still gets every writer.
+
 Failures stay with their owners: a group that fails for a reason other than the
 database being unreachable is retried one request at a time, so one bad request cannot
 sink the others. Deadlocks and busy errors are retried a few times first.
@@ -49,6 +56,8 @@ class GroupCommitter:
         self._writers = writers
         self._max_rows = max_rows
         self._queue: collections.deque[_Pending] = collections.deque()
+        self._queued_rows = 0
+        self._in_flight: list[int] = []  # the row count of each group being written
         self._wakeup = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
@@ -83,6 +92,7 @@ class GroupCommitter:
             raise DatabaseUnavailable("the server is shutting down")
         pending = _Pending(rows)
         self._queue.append(pending)
+        self._queued_rows += len(rows)
         self._wakeup.set()
         return await pending.future
 
@@ -94,16 +104,25 @@ class GroupCommitter:
             if group and count + size > self._max_rows:
                 break
             pending = self._queue.popleft()
+            self._queued_rows -= size
             if pending.future.done():  # its request was cancelled; nothing to store
                 continue
             group.append(pending)
             count += size
         return group
 
+    def _may_start(self) -> bool:
+        """True when a free writer should take a group now (see the module docstring)."""
+        return (
+            not self._in_flight
+            or self._stopping
+            or self._queued_rows >= min(self._max_rows, *self._in_flight)
+        )
+
     async def _worker(self) -> None:
         while True:
-            if not self._queue:
-                if self._stopping:
+            if not self._queue or not self._may_start():
+                if not self._queue and self._stopping:
                     return
                 self._wakeup.clear()
                 await self._wakeup.wait()
@@ -112,9 +131,16 @@ class GroupCommitter:
             if not group:
                 continue
             if self._queue:
-                # More is waiting: let another writer start on it right away.
+                # More is waiting: let another writer look at it right away.
                 self._wakeup.set()
-            await self._commit(group)
+            size = sum(len(p.rows) for p in group)
+            self._in_flight.append(size)
+            try:
+                await self._commit(group)
+            finally:
+                self._in_flight.remove(size)
+                # A writer waiting for a backlog may start now.
+                self._wakeup.set()
 
     async def _commit(self, group: list[_Pending]) -> None:
         try:
