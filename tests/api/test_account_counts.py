@@ -1,7 +1,7 @@
 """All-time distinct accounts in the dashboard stats, on the real SQLite driver and the
-real PostgreSQL server; on SQLite they come from the per-account trace counts of
-migration 0009, which the triggers keep exact when a late event changes a trace's
-account and when everything is cleared."""
+real PostgreSQL server: they come from the per-account trace counts of migration 0009,
+which the triggers keep exact when a late event changes a trace's account and when
+everything is cleared."""
 
 from __future__ import annotations
 
@@ -26,11 +26,13 @@ async def _accounts(client: AppClient) -> int:
 
 
 async def _assert_counts_exact(client: AppClient) -> None:
-    if client.storage.dialect is not Dialect.SQLITE:
+    if client.storage.dialect is Dialect.MSSQL:
         return
 
     def read(conn: pyodbc.Connection) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
-        kept = conn.execute("SELECT account_id, trace_count FROM account_trace_counts")
+        kept = conn.execute(
+            "SELECT account_id, trace_count FROM account_trace_counts WHERE trace_count > 0"
+        )
         fresh = conn.execute(
             "SELECT account_id, COUNT(*) FROM trace_summary WHERE account_id IS NOT NULL "
             "GROUP BY account_id"

@@ -40,11 +40,11 @@ def dashboard_stats(
             )
         accounts = _counts(
             conn,
-            # SQLite: a row per account with traces (migration 0009).
-            "SELECT COUNT(*) FROM account_trace_counts"
-            if d.dialect is Dialect.SQLITE
-            else "SELECT COUNT(*) FROM (SELECT account_id FROM trace_summary "
-            "WHERE account_id IS NOT NULL GROUP BY account_id) a",
+            # Traces per account (migration 0009), on SQL Server the account index.
+            "SELECT COUNT(*) FROM (SELECT account_id FROM trace_summary "
+            "WHERE account_id IS NOT NULL GROUP BY account_id) a"
+            if d.dialect is Dialect.MSSQL
+            else "SELECT COUNT(*) FROM account_trace_counts WHERE trace_count > 0",
         )
     else:
         clean_flag = "CASE WHEN failure_count = 0 THEN 1 ELSE 0 END"

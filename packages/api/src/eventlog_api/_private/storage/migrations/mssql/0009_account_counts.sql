@@ -1,3 +1,3 @@
--- Version 9 is the per-account trace counts of SQLite (all-time distinct accounts), which
--- SQL Server does not need: the version is recorded and does nothing.
+-- Version 9 is the per-account trace counts of SQLite and PostgreSQL (all-time distinct
+-- accounts). SQL Server keeps grouping its account index: the version does nothing.
 SELECT 1
