@@ -16,7 +16,7 @@ from eventlog_api._private.settings import Dialect
 
 from .buckets import HOUR, MS, floor_bucket, rate
 from .dialect import ReadDialect
-from .traces import window_conditions, window_source
+from .traces import window_source
 
 
 def dashboard_stats(
@@ -50,12 +50,16 @@ def dashboard_stats(
         clean_flag = "CASE WHEN failure_count = 0 THEN 1 ELSE 0 END"
         # One pass over the window for all three figures.
         if d.dialect is Dialect.SQLITE:
-            conds, params = window_conditions(conn, d, start, end, alias="trace_summary")
-            # A grouped subquery would walk the account index and look every trace up for
-            # its times; COUNT(DISTINCT) stays on the covering activity index.
+            source, source_params, conds, cond_params = window_source(
+                conn, d, start, end, narrow=True
+            )
+            params = [*source_params, *cond_params]
+            where = f" WHERE {' AND '.join(conds)}" if conds else ""
+            # COUNT(DISTINCT) stays on covering indexes (a grouped subquery would walk the
+            # account index and look every trace up for its times).
             sql = (
-                f"SELECT COUNT(*), SUM({clean_flag}), COUNT(DISTINCT account_id) "
-                f"FROM trace_summary WHERE {' AND '.join(conds)}"
+                f"SELECT COUNT(*), SUM({clean_flag}), COUNT(DISTINCT t.account_id) "
+                f"FROM {source}{where}"
             )
         else:
             source, source_params, conds, cond_params = window_source(conn, d, start, end)

@@ -127,8 +127,19 @@ _LONG_TRACE_SQL = "interval '1 hour'"
 migration 0008, whose predicate is written exactly like this)."""
 
 
+_SQLITE_LONG = "julianday(s.last_event_at) - julianday(s.first_event_at) > 1.0 / 24"
+"""The predicate of SQLite's ``ix_trace_summary_long`` (migration 0011), written alike."""
+NARROW_COLUMNS = ("trace_id", "last_event_at", "first_event_at", "failure_count", "account_id")
+"""The columns of a narrow window source (those of the covering activity index)."""
+
+
 def window_source(
-    conn: pyodbc.Connection, d: ReadDialect, start: datetime | None, end: datetime | None
+    conn: pyodbc.Connection,
+    d: ReadDialect,
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    narrow: bool = False,
 ) -> tuple[str, list[object], list[str], list[object]]:
     """Traces active in ``[start, end]``: a source standing for ``trace_summary t`` with its
     parameters, and conditions on ``t`` with theirs.
@@ -137,9 +148,29 @@ def window_source(
     at most an hour have their last event in ``[start, end + 1 hour]`` (a short range of
     the covering activity index), and the longer ones come from their own small partial
     index. ``window_conditions`` bounds the scan by the longest trace instead, which is
-    days past the window's end once one trace ran for days. Elsewhere: the plain table
-    and ``window_conditions`` (SQLite's planner is served well by them).
+    days past the window's end once one trace ran for days.
+
+    SQLite does the same when the caller needs only ``NARROW_COLUMNS`` (``narrow``): its
+    arms then read covering indexes alone (a ``SELECT *`` would look every trace up). Its
+    short arm takes every trace whose last event is in ``[start, end + 1 hour]`` without
+    testing durations, and the long arm only those whose last event is later, which all
+    lasted over an hour. Elsewhere: the plain table and ``window_conditions``.
     """
+    if d.dialect is Dialect.SQLITE and narrow and end is not None:
+        columns = ", ".join(NARROW_COLUMNS)
+        lower = "s.last_event_at >= ? AND " if start is not None else ""
+        lower_params = [d.ts(start)] if start is not None else []
+        short = (
+            f"SELECT {columns} FROM trace_summary s INDEXED BY ix_trace_summary_activity "
+            f"WHERE {lower}s.last_event_at <= ? AND s.first_event_at <= ?"
+        )
+        long = (
+            f"SELECT {columns} FROM trace_summary s INDEXED BY ix_trace_summary_long "
+            f"WHERE {_SQLITE_LONG} AND s.last_event_at > ? AND s.first_event_at <= ?"
+        )
+        after = d.ts(end + LONG_TRACE)
+        params = [*lower_params, after, d.ts(end), after, d.ts(end)]
+        return f"({short} UNION ALL {long}) t", params, [], []
     if d.dialect is not Dialect.POSTGRESQL or end is None:
         conds, params = window_conditions(conn, d, start, end)
         return "trace_summary t", [], conds, params
@@ -222,7 +253,11 @@ def list_traces(
         params.append(like_pattern(f.account_id))
     if f.has_errors is not None:
         conds.append("t.failure_count > 0" if f.has_errors else "t.failure_count = 0")
-    source, source_params, window, window_params = window_source(conn, d, f.start, f.end)
+    # Process and status filters read columns a narrow window source does not have.
+    narrow = not (f.process_name or statuses)
+    source, source_params, window, window_params = window_source(
+        conn, d, f.start, f.end, narrow=narrow
+    )
     conds.extend(window)
     params.extend(window_params)
 
@@ -288,6 +323,7 @@ def list_traces(
         order = _REVERSED if reverse else _ORDER
         if (
             d.dialect is Dialect.SQLITE
+            and source == "trace_summary t"
             and f.start is not None
             and f.end is not None
             and not (arms or f.process_name or statuses or f.has_errors is not None)
