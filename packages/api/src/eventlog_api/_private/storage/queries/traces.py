@@ -144,49 +144,40 @@ def window_source(
     """Traces active in ``[start, end]``: a source standing for ``trace_summary t`` with its
     parameters, and conditions on ``t`` with theirs.
 
-    On PostgreSQL with an end, the source reads two disjoint parts: the traces that lasted
-    at most an hour have their last event in ``[start, end + 1 hour]`` (a short range of
-    the covering activity index), and the longer ones come from their own small partial
-    index. ``window_conditions`` bounds the scan by the longest trace instead, which is
-    days past the window's end once one trace ran for days.
-
-    SQLite does the same when the caller needs only ``NARROW_COLUMNS`` (``narrow``): its
-    arms then read covering indexes alone (a ``SELECT *`` would look every trace up). Its
-    short arm takes every trace whose last event is in ``[start, end + 1 hour]`` without
-    testing durations, and the long arm only those whose last event is later, which all
-    lasted over an hour. Elsewhere: the plain table and ``window_conditions``.
+    With an end, on PostgreSQL, and on SQLite when the caller needs only
+    ``NARROW_COLUMNS`` (``narrow``), the source reads two disjoint parts: every trace whose
+    last event is in ``[start, end + 1 hour]`` (a short range of the covering activity
+    index; no duration to compute per row), and from the small partial index of traces
+    that lasted over an hour, those whose last event is later (a trace that ended over
+    an hour after the window's end and started in it lasted over an hour).
+    ``window_conditions`` bounds the scan by the longest trace instead, which is days
+    past the window's end once one trace ran for days. On SQLite the arms select covering
+    columns only (a ``SELECT *`` would look every trace up). Elsewhere: the plain table
+    and ``window_conditions``.
     """
-    if d.dialect is Dialect.SQLITE and narrow and end is not None:
-        columns = ", ".join(NARROW_COLUMNS)
-        lower = "s.last_event_at >= ? AND " if start is not None else ""
-        lower_params = [d.ts(start)] if start is not None else []
-        short = (
-            f"SELECT {columns} FROM trace_summary s INDEXED BY ix_trace_summary_activity "
-            f"WHERE {lower}s.last_event_at <= ? AND s.first_event_at <= ?"
-        )
-        long = (
-            f"SELECT {columns} FROM trace_summary s INDEXED BY ix_trace_summary_long "
-            f"WHERE {_SQLITE_LONG} AND s.last_event_at > ? AND s.first_event_at <= ?"
-        )
-        after = d.ts(end + LONG_TRACE)
-        params = [*lower_params, after, d.ts(end), after, d.ts(end)]
-        return f"({short} UNION ALL {long}) t", params, [], []
-    if d.dialect is not Dialect.POSTGRESQL or end is None:
+    sqlite = d.dialect is Dialect.SQLITE
+    if end is None or not (d.dialect is Dialect.POSTGRESQL or (sqlite and narrow)):
         conds, params = window_conditions(conn, d, start, end)
         return "trace_summary t", [], conds, params
-    duration = "s.last_event_at - s.first_event_at"
-    since = "s.last_event_at >= ? AND " if start is not None else ""
-    since_params: list[object] = [d.ts(start)] if start is not None else []
-    short = (
-        f"SELECT * FROM trace_summary s WHERE {since}s.last_event_at <= ? "
-        f"AND s.first_event_at <= ? AND {duration} <= {_LONG_TRACE_SQL}"
-    )
+    columns = ", ".join(NARROW_COLUMNS) if sqlite else "*"
+    short_index = " INDEXED BY ix_trace_summary_activity" if sqlite else ""
+    long_index = " INDEXED BY ix_trace_summary_long" if sqlite else ""
     # The partial index's predicate, written the same way so that the planner uses it.
-    long = (
-        f"SELECT * FROM trace_summary s WHERE {since}s.first_event_at <= ? "
-        f"AND {duration} > {_LONG_TRACE_SQL}"
+    long_trace = (
+        _SQLITE_LONG if sqlite else f"s.last_event_at - s.first_event_at > {_LONG_TRACE_SQL}"
     )
-    params = [*since_params, d.ts(end + LONG_TRACE), d.ts(end), *since_params, d.ts(end)]
+    lower = "s.last_event_at >= ? AND " if start is not None else ""
+    lower_params: list[object] = [d.ts(start)] if start is not None else []
+    short = (
+        f"SELECT {columns} FROM trace_summary s{short_index} "
+        f"WHERE {lower}s.last_event_at <= ? AND s.first_event_at <= ?"
+    )
+    long = (
+        f"SELECT {columns} FROM trace_summary s{long_index} "
+        f"WHERE {long_trace} AND s.last_event_at > ? AND s.first_event_at <= ?"
+    )
+    after = d.ts(end + LONG_TRACE)
+    params = [*lower_params, after, d.ts(end), after, d.ts(end)]
     return f"({short} UNION ALL {long}) t", params, [], []
 
 
