@@ -9,6 +9,8 @@ per statement.
   transaction".
 - Writers are transactional: the function commits; on any error the transaction is
   rolled back. SQLite gets exactly one writer connection (one writer per file).
+- SQLite's WAL is checkpointed by a background task from a reader connection, not by
+  the committing writer (see ``checkpoints``).
 - A dead connection (the database restarted, the link broke) is discarded, every idle
   connection of the pool with it (they died together), and the work is retried once on
   a fresh connection. If that fails too, ``DatabaseUnavailable`` tells the HTTP layer to
@@ -31,6 +33,7 @@ import structlog
 
 from eventlog_api._private.settings import DatabaseTarget, Dialect
 
+from .checkpoints import WRITER_AUTOCHECKPOINT_PAGES, WalCheckpointer
 from .errors import DatabaseUnavailable, is_dead_connection
 
 T = TypeVar("T")
@@ -300,6 +303,7 @@ class Database:
         self._executor: ThreadPoolExecutor | None = None
         self._reader: _Pool | None = None
         self._writer: _Pool | None = None
+        self._checkpointer: WalCheckpointer | None = None
 
     @property
     def writers(self) -> int:
@@ -330,10 +334,16 @@ class Database:
             "reader", self.target, self._readers, transactions=Transactions.NONE, **common
         )
         self._writer = _Pool("writer", self.target, self._writers, transactions=writes, **common)
+        if self.dialect is Dialect.SQLITE:
+            self._checkpointer = WalCheckpointer(self.read)
+            self._checkpointer.start()
 
     async def close(self, timeout_s: float = CLOSE_TIMEOUT_S) -> None:
         """Close every connection and the executor (bounded: a hung database cannot
         hold the process at exit)."""
+        if self._checkpointer is not None:
+            await self._checkpointer.stop(timeout_s)
+            self._checkpointer = None
         finished = True
         for pool in (self._writer, self._reader):
             if pool is not None:
@@ -365,7 +375,10 @@ class Database:
         """
         if self._writer is None:
             raise DatabaseUnavailable("the database is not open")
-        return await self._writer.run(work, retry=retry)
+        result = await self._writer.run(work, retry=retry)
+        if self._checkpointer is not None:
+            self._checkpointer.note_write()
+        return result
 
     async def session(self, work: Work[T], *, bounded: bool = True) -> T:
         """Run ``work`` on a writer connection that manages its own transactions.
@@ -446,9 +459,11 @@ def prepare_connection(raw: pyodbc.Connection, dialect: Dialect) -> None:
         raw.setencoding(encoding="utf-8")
         autocommit = raw.autocommit
         raw.autocommit = True
-        # The driver's JournalMode=WAL is per-connection; say it again to be sure, and let
-        # the WAL grow a little before checkpoints so that writes stay sequential.
+        # The driver's JournalMode=WAL is per-connection; say it again to be sure. The
+        # writer checkpoints by itself only as a backstop (Database checkpoints in the
+        # background).
         raw.execute("PRAGMA journal_mode=WAL").fetchall()
+        raw.execute(f"PRAGMA wal_autocheckpoint={WRITER_AUTOCHECKPOINT_PAGES}").fetchall()
         raw.execute("PRAGMA temp_store=MEMORY")
         raw.execute("PRAGMA cache_size=-32000")
         raw.autocommit = autocommit
