@@ -15,6 +15,7 @@ from pathlib import Path
 
 import aiohttp
 import asyncpg
+import msgspec
 import pytest
 from eventlog_schemas import (
     CorrelationLinkRequest,
@@ -33,6 +34,7 @@ from eventlog_sdk import (
     RetryPolicy,
 )
 from support.api_server import ApiServer, free_port
+from support.tcp_proxy import TcpProxy
 
 from sdk.helpers import fast_config, make_event
 
@@ -98,6 +100,34 @@ async def test_client_400_is_raised_with_details_and_not_retried(sqlite_api: Api
     assert caught.value.error.error == "Validation Error"
     assert caught.value.error.details
     assert caught.value.error.details[0].field == "correlationId"
+
+
+async def test_a_lost_create_process_answer_is_not_a_conflict(sqlite_api: ApiServer) -> None:
+    """The first POST stores the definition but its answer is lost; the retry's 409 is ours."""
+    definition = CreateProcessRequest(
+        process_name="Refunds", display_name="Refunds", description="d", owning_team="t", sla_ms=900
+    )
+    fast = RetryPolicy(base_s=0.01, cap_s=0.05, max_attempts=3)
+    async with (
+        TcpProxy("127.0.0.1", sqlite_api.port) as proxy,
+        EventLogClient(f"http://127.0.0.1:{proxy.port}", retry=fast) as client,
+    ):
+        proxy.drop_answers(1)
+        created = await client.create_process(definition)
+        assert proxy.answers_dropped == 1
+        assert created.process_name == "Refunds"
+        assert created.sla_ms == 900
+        # A different definition under the same name stays a conflict, lost answer or not.
+        proxy.drop_answers(1)
+        with pytest.raises(EventLogApiError) as conflict:
+            await client.create_process(
+                msgspec.structs.replace(definition, display_name="Other refunds")
+            )
+        assert conflict.value.status == 409
+        assert proxy.answers_dropped == 2
+    async with EventLogClient(sqlite_api.base_url) as client:
+        listed = await client.list_processes()
+    assert [p.display_name for p in listed.processes] == ["Refunds"]
 
 
 async def test_client_processes_links_and_404s(sqlite_api: ApiServer) -> None:

@@ -3,6 +3,7 @@
 proxy = TcpProxy("127.0.0.1", 5432)      # listens on proxy.port once started
 await proxy.start()
 await proxy.drop_connections()           # every open link breaks, new ones work
+proxy.drop_answers(1)                    # the next answer is lost: its link breaks instead
 await proxy.stop()                       # refuses connections (the database "is down")
 """
 
@@ -26,6 +27,13 @@ class TcpProxy:
         self.accepted = 0
         self._flowing = asyncio.Event()
         self._flowing.set()
+        self._answers_to_drop = 0
+        self.answers_dropped = 0
+
+    def drop_answers(self, count: int) -> None:
+        """Break the link instead of delivering the next ``count`` answers (the request
+        reached the server, which acted on it; the client never hears back)."""
+        self._answers_to_drop = count
 
     def pause(self) -> None:
         """Hold every byte (open links and new connections hang, nothing is refused)."""
@@ -81,7 +89,8 @@ class TcpProxy:
         self._links.add(task)
         try:
             await asyncio.gather(
-                self._pipe(reader, upstream_writer), self._pipe(upstream_reader, writer)
+                self._pipe(reader, upstream_writer),
+                self._pipe(upstream_reader, writer, answers=True),
             )
         finally:
             for end in (writer, upstream_writer):
@@ -89,10 +98,16 @@ class TcpProxy:
                 self._writers.discard(end)
             self._links.discard(task)
 
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pipe(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, answers: bool = False
+    ) -> None:
         try:
             while data := await reader.read(65536):
                 await self._flowing.wait()
+                if answers and self._answers_to_drop > 0:
+                    self._answers_to_drop -= 1
+                    self.answers_dropped += 1
+                    return  # the finally clause breaks the client's end
                 writer.write(data)
                 await writer.drain()
         except (OSError, asyncio.IncompleteReadError):

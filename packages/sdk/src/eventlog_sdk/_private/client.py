@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -80,6 +80,14 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+def _defines(stored: ProcessDefinition, request: CreateProcessRequest) -> bool:
+    """True when ``stored`` is what ``request`` creates (the server's own fields aside)."""
+    return all(
+        getattr(stored, name) == getattr(request, name)
+        for name in CreateProcessRequest.__struct_fields__
+    )
+
+
 def _query_value(value: QueryValue) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -118,6 +126,9 @@ class EventLogClient:
 
     The ingestion methods give every event without an ``idempotencyKey`` a random one
     before the first attempt, so a retry after a lost answer never stores it twice.
+    ``create_process`` has no such key: when its retry after a lost answer meets a 409,
+    the stored definition is read back, and if it is the one sent, it is returned (the
+    lost attempt created it) instead of the conflict.
     """
 
     def __init__(
@@ -220,11 +231,16 @@ class EventLogClient:
         body: bytes | None = None,
         params: Mapping[str, QueryValue] | None = None,
         ok: frozenset[int] = frozenset({200, 201}),
+        resolve_conflict: Callable[[], Awaitable[T | None]] | None = None,
     ) -> T:
         """Send one request with retries and decode a success into ``response_type``.
 
         ``response_type=None`` (for 204 answers) returns ``None``. Exposed for endpoints
         added to the server before this client learns them.
+
+        ``resolve_conflict`` is for requests that are not idempotent: when an attempt
+        got no answer (the server may have acted on it) and a later one gets 409, it is
+        awaited, and what it returns (unless ``None``) is the answer instead of the 409.
         """
         session = self._ensure_session()
         url = f"{self.base_url}{path}"
@@ -232,6 +248,7 @@ class EventLogClient:
         headers = {"Content-Type": "application/json"} if body is not None else None
         policy = self.retry
         attempt = 0
+        answer_lost = False
         while True:
             attempt += 1
             try:
@@ -247,6 +264,7 @@ class EventLogClient:
                     raise EventLogConnectionError(
                         f"{type(exc).__name__}: {exc}", method=method, url=url, attempts=attempt
                     ) from exc
+                answer_lost = True
                 await asyncio.sleep(policy.backoff(attempt - 1, self._rng))
                 continue
             if status in ok or (200 <= status < 300 and response_type is None):
@@ -261,6 +279,10 @@ class EventLogClient:
                 retry_after=retry_after,
                 body=payload,
             )
+            if status == 409 and answer_lost and resolve_conflict is not None:
+                resolved = await resolve_conflict()
+                if resolved is not None:
+                    return resolved
             if status not in RETRYABLE_STATUSES or attempt >= policy.max_attempts:
                 raise error
             delay = policy.delay(attempt - 1, retry_after, self._rng)
@@ -522,8 +544,23 @@ class EventLogClient:
         return await self._get("/v1/processes", ProcessListResponse, {"isActive": is_active})
 
     async def create_process(self, request: CreateProcessRequest) -> ProcessDefinition:
-        """``POST /v1/processes`` (duplicate name → 409 ``EventLogApiError``)."""
-        return await self._send("POST", "/v1/processes", request, ProcessDefinition)
+        """``POST /v1/processes`` (duplicate name → 409 ``EventLogApiError``).
+
+        A retry after a lost answer that meets a 409 returns the stored definition when
+        it is the one sent (the lost attempt stored it); any other 409 is raised.
+        """
+
+        async def stored_by_us() -> ProcessDefinition | None:
+            stored = await self.get_process(request.process_name)
+            return stored if _defines(stored, request) else None
+
+        return await self.request(
+            "POST",
+            "/v1/processes",
+            ProcessDefinition,
+            body=encode(request),
+            resolve_conflict=stored_by_us,
+        )
 
     async def get_process(self, process_name: str) -> ProcessDefinition:
         """``GET /v1/processes/{processName}`` (404 → ``EventLogApiError``)."""
