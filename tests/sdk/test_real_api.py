@@ -130,6 +130,19 @@ async def test_a_lost_create_process_answer_is_not_a_conflict(sqlite_api: ApiSer
     assert [p.display_name for p in listed.processes] == ["Refunds"]
 
 
+async def test_ids_with_a_slash_round_trip_through_the_server(sqlite_api: ApiServer) -> None:
+    """The SDK percent-encodes "/" in ids; hypercorn decodes it; the API still routes."""
+    async with EventLogClient(sqlite_api.base_url) as client:
+        events = [make_event(n, correlation_id="ORD/2026/17", account_id="ACC/9") for n in range(2)]
+        await client.create_events(events, batch_id="B/1")
+        by_order = await client.get_correlation_events("ORD/2026/17")
+        by_account = await client.get_account_events("ACC/9")
+        by_batch = await client.get_batch_summary("B/1")
+    assert (by_order.correlation_id, by_order.total_count) == ("ORD/2026/17", 2)
+    assert by_account.total_count == 2
+    assert by_batch.total_processes == 1
+
+
 async def test_client_processes_links_and_404s(sqlite_api: ApiServer) -> None:
     async with EventLogClient(sqlite_api.base_url) as client:
         created = await client.create_process(

@@ -14,11 +14,19 @@ from litestar.middleware import DefineMiddleware
 from .errors import EXCEPTION_HANDLERS
 from .logging import RequestLogMiddleware, configure_logging
 from .openapi import openapi_config
+from .paths import DecodeKeptEscapes, with_kept_escapes
 from .routes import route_handlers
 from .settings import Settings, load_settings
 from .storage.repository import Storage
 
 log = structlog.get_logger("eventlog_api.app")
+
+
+class EventLogApp(Litestar):
+    """The Litestar app, routing ids that hold an encoded "/" as one segment (``paths``)."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await super().__call__(with_kept_escapes(scope), receive, send)  # type: ignore[arg-type]
 
 
 def create_app(
@@ -50,12 +58,12 @@ def create_app(
             await storage.close()
             log.info("stopped")
 
-    return Litestar(
+    return EventLogApp(
         route_handlers=[*route_handlers(), *extra_route_handlers],
         lifespan=[lifespan],
         state=State({"settings": settings, "retry_after_s": settings.retry_after_s}),
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[DefineMiddleware(RequestLogMiddleware)],
+        middleware=[DefineMiddleware(RequestLogMiddleware), DecodeKeptEscapes()],
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,
         logging_config=None,
