@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import msgspec
 from eventlog_dashboard._private.timeline import build_timeline, duration_breakdown
 from eventlog_dashboard._private.views import (
     event_field_groups,
     event_payloads,
+    event_row,
     page_label,
     process_row,
     search_page_label,
@@ -149,6 +151,11 @@ def test_event_details_grouped_with_payloads() -> None:
     assert list(groups) == ["Event", "Timing", "Correlation", "Systems", "Error"]
     assert groups["Error"]["Error code"].value == "GATEWAY_TIMEOUT"
     assert groups["Correlation"]["Account"].link == "/accounts/ACC-PARALLEL-1"
+    slashed = msgspec.structs.replace(failed, account_id="ACC/9", batch_id="B/1")
+    groups = {g.title: {f.label: f for f in g.fields} for g in event_field_groups(slashed)}
+    assert groups["Correlation"]["Account"].link == "/accounts/ACC%2F9"
+    assert groups["Correlation"]["Batch"].link == "/batches/B%2F1"
+    assert event_row(slashed, T0).account_href == "/accounts/ACC%2F9"
     assert groups["Correlation"]["Trace id"].mono
     assert "Parent span id" in groups["Correlation"]
     payloads = {p.label: p for p in event_payloads(failed)}

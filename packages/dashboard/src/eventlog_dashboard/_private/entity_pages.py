@@ -8,7 +8,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 import reflex as rx
 from eventlog_schemas import STANDARD_PAGE, EventStatus
@@ -17,7 +17,16 @@ from reflex.event import EventSpec
 
 from . import api, ui
 from .formatting import format_clock, format_count, status_label
-from .views import EventRow, SummaryItem, account_summary_items, event_row, page_count, page_label
+from .views import (
+    AccountLink,
+    EventRow,
+    SummaryItem,
+    account_summary_items,
+    entity_href,
+    event_row,
+    page_count,
+    page_label,
+)
 
 
 def _last_segment(path: str) -> str:
@@ -55,7 +64,7 @@ def _event_table(rows: Any, *, show_account: bool, test_id: str) -> rx.Component
             rx.table.cell(
                 rx.cond(
                     r.account != "",
-                    rx.link(ui.mono(r.account, size="1"), href="/accounts/" + r.account),
+                    rx.link(ui.mono(r.account, size="1"), href=r.account_href),
                     rx.badge("no account (linked)", variant="soft", color_scheme="gray", size="1"),
                 ),
                 display=ui.WIDE_ONLY if show_account else "none",
@@ -118,7 +127,7 @@ class AccountState(rx.State):
     pages: int = 1
     page_text: str = ""
     lookup: str = ""
-    recent: rx.Field[list[str]] = rx.field(default_factory=list)
+    recent: rx.Field[list[AccountLink]] = rx.field(default_factory=list)
 
     @rx.event
     async def load_recent(self) -> None:
@@ -129,8 +138,8 @@ class AccountState(rx.State):
             self.error = api.error_text(exc)
             return
         self.error = ""
-        accounts = (t.account_id for t in listing.traces if t.account_id)
-        self.recent = list(dict.fromkeys(accounts))[:24]
+        accounts = list(dict.fromkeys(t.account_id for t in listing.traces if t.account_id))
+        self.recent = [AccountLink(a, entity_href("accounts", a)) for a in accounts[:24]]
 
     @rx.event
     async def on_load(self) -> AsyncIterator[None]:
@@ -186,12 +195,12 @@ class AccountState(rx.State):
     @rx.event
     def next_page(self) -> EventSpec:
         """The next page of the timeline."""
-        return rx.redirect(f"/accounts/{quote(self.account, safe='')}?page={self.page + 1}")
+        return rx.redirect(f"{entity_href('accounts', self.account)}?page={self.page + 1}")
 
     @rx.event
     def prev_page(self) -> EventSpec:
         """The previous page of the timeline."""
-        return rx.redirect(f"/accounts/{quote(self.account, safe='')}?page={max(1, self.page - 1)}")
+        return rx.redirect(f"{entity_href('accounts', self.account)}?page={max(1, self.page - 1)}")
 
     @rx.event
     def set_lookup(self, value: str) -> None:
@@ -202,7 +211,7 @@ class AccountState(rx.State):
     def open_lookup(self, _form: dict[str, Any] | None = None) -> EventSpec | None:
         """Open the typed account."""
         value = self.lookup.strip()
-        return rx.redirect(f"/accounts/{quote(value, safe='')}") if value else None
+        return rx.redirect(entity_href("accounts", value)) if value else None
 
     @rx.var
     def has_prev(self) -> bool:
@@ -326,8 +335,8 @@ def account_lookup_page() -> rx.Component:
                 rx.foreach(
                     A.recent,
                     lambda a: rx.link(
-                        rx.badge(ui.mono(a, size="1"), variant="soft", size="2"),
-                        href="/accounts/" + a,
+                        rx.badge(ui.mono(a.account, size="1"), variant="soft", size="2"),
+                        href=a.href,
                         class_name="recent-account",
                     ),
                 ),
@@ -413,7 +422,7 @@ class BatchState(rx.State):
 
     def _href(self, page: int, status: str) -> str:
         query = f"?page={page}" + ("" if status == "__all__" else f"&status={status}")
-        return f"/batches/{quote(self.batch, safe='')}{query}"
+        return entity_href("batches", self.batch) + query
 
     @rx.event
     def set_status(self, value: str) -> EventSpec:
@@ -439,7 +448,7 @@ class BatchState(rx.State):
     def open_lookup(self, _form: dict[str, Any] | None = None) -> EventSpec | None:
         """Open the typed batch."""
         value = self.lookup.strip()
-        return rx.redirect(f"/batches/{quote(value, safe='')}") if value else None
+        return rx.redirect(entity_href("batches", value)) if value else None
 
     @rx.var
     def has_prev(self) -> bool:

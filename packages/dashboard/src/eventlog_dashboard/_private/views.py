@@ -10,6 +10,7 @@ import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from urllib.parse import quote
 
 from eventlog_schemas import (
     AccountSummary,
@@ -401,10 +402,18 @@ def _group(title: str, *fields: DetailField | None) -> FieldGroup | None:
     return FieldGroup(title=title, fields=present) if present else None
 
 
+def entity_href(section: str, entity_id: str | None) -> str:
+    """The dashboard page of an account or batch (``section``), or "" without an id.
+
+    Ids are free text: a "/" in one must not become a path separator.
+    """
+    return f"/{section}/{quote(entity_id, safe='')}" if entity_id else ""
+
+
 def event_field_groups(event: EventLogRecord) -> list[FieldGroup]:
     """Every field of an event, grouped (empty fields and groups left out)."""
-    account_link = f"/accounts/{event.account_id}" if event.account_id else ""
-    batch_link = f"/batches/{event.batch_id}" if event.batch_id else ""
+    account_link = entity_href("accounts", event.account_id)
+    batch_link = entity_href("batches", event.batch_id)
     groups = [
         _group(
             "Event",
@@ -556,8 +565,17 @@ class EventRow:
     summary: str
     system: str
     account: str
+    account_href: str
     correlation_id: str
     error: str
+
+
+@dataclasses.dataclass
+class AccountLink:
+    """An account id with the href of its page."""
+
+    account: str
+    href: str
 
 
 def event_row(
@@ -581,6 +599,7 @@ def event_row(
         summary=event.summary,
         system=event.target_system,
         account=event.account_id or "",
+        account_href=entity_href("accounts", event.account_id),
         correlation_id=event.correlation_id,
         error=error,
     )
