@@ -50,7 +50,6 @@ class WalCheckpointer:
         self._written = asyncio.Event()
         self._stopped = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self.checkpoints = 0
 
     def start(self) -> None:
         """Start the background task (once)."""
@@ -88,7 +87,6 @@ class WalCheckpointer:
             self._written.clear()
             try:
                 await self._run(_checkpoint)
-                self.checkpoints += 1
             except Exception as exc:  # the writer's backstop still checkpoints
                 log.debug("background WAL checkpoint failed", error=str(exc))
             # A pause between checkpoints that a stop cuts short.
